@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * node.h - what the files of the per-node manager share.
+ *
+ * The manager owns the fragment map (one extent tree for the whole system,
+ * each extent carrying its nid), the nodes, the distance table and the
+ * phases; a backend owns only the free memory of one node. A public call
+ * is validated here, split into pieces (one per fragment it touches),
+ * checked piece by piece, prepared piece by piece (pool entries held on the
+ * piece's node), and only then carried out, so that it never fails halfway.
+ */
+#ifndef DC_NODES_NODE_H
+#define DC_NODES_NODE_H
+
+#include <discontig/backend.h>
+#include <discontig/discontig.h>
+
+#include "core/lib.h"
+#include "core/pool.h"
+#include "core/range.h"
+#include "core/tree.h"
+
+/* A validated system pointer: NULL or never initialised -> false. */
+static inline bool dc_sys_ok(const struct dc_system *sys)
+{
+	return sys && sys->magic == DC_SYS_MAGIC;
+}
+
+/*
+ * One piece of a range: its intersection with one fragment. fn returns 0
+ * to go on, anything else to stop (and that value is returned). A byte of
+ * [base, last] outside every fragment stops the walk with DC_ENOENT before
+ * fn sees any piece at or after it.
+ */
+typedef int (*dc_piece_fn)(struct dc_node *n, dc_addr_t base, dc_addr_t last,
+			   void *ctx);
+int dc_for_each_piece(struct dc_system *sys, dc_addr_t base, dc_addr_t last,
+		      dc_piece_fn fn, void *ctx);
+
+/* Hand [base, last]'s whole pages to fn in maximal naturally aligned blocks
+ * (DESIGN.md, dc_release_all); returns the bytes handed over. */
+dc_size_t dc_release_pages(const struct dc_system *sys, int nid,
+			   dc_addr_t base, dc_addr_t last, dc_release_fn fn,
+			   void *ctx);
+
+/* The whole pages of [base, last], or false when it holds none. */
+bool dc_whole_pages(const struct dc_system *sys, dc_addr_t base,
+		    dc_addr_t last, dc_addr_t *pb, dc_addr_t *pl);
+
+/* Stats of one node (no summing). */
+void dc_node_stats(const struct dc_node *n, struct dc_stats *s);
+
+#endif /* DC_NODES_NODE_H */

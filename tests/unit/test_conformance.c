@@ -1,0 +1,814 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * test_conformance.c - the backend conformance suite: the public API's
+ * promises (DESIGN.md, "Exact meanings"), checked through the public API
+ * only, on the backend named by argv[1], in both directions and with the
+ * memory placed at address 0 and at the very top of the address space.
+ *
+ * The standard layout, offsets from B (B = 0, or B = 2^64 - 0x80000 so
+ * that node 9's fragment ends exactly at 2^64):
+ *
+ *   0x10000      0x30000  0x40000  0x50000      0x60000           0x80000
+ *   | node 2      | node 5 | hole   | node 2     | node 9            |
+ *
+ * Page granularity (the bitmap backend) makes exactly two differences
+ * here, both written once in gran_*() below: the backend's own bitmap
+ * takes the top page of each node at dc_finalize, and a range it takes is
+ * whole pages.
+ */
+#include <CUnit/Basic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+
+#define P 0x1000ull
+#define TOP_BASE (0ull - 0x80000ull)
+
+static const struct dc_backend_ops *ops;
+static dc_addr_t B;		/* where the layout starts */
+static unsigned dflags;		/* DC_CFG_TOP_DOWN or 0 */
+
+/* --- the page-granularity differences, in one place --------------------- */
+
+/* Top page of each node is the bitmap's (BOOTMEM24.md: the bitmap is
+ * placed in the node's own memory at finalize, and steals go top-down). */
+static dc_addr_t gran_node_end(dc_addr_t end)
+{
+	return ops->page_granular ? end - P : end;
+}
+
+/* Bytes a range of size takes: the bitmap takes whole pages. */
+static dc_size_t gran_taken(dc_size_t size)
+{
+	return ops->page_granular ? (size + P - 1) / P * P : size;
+}
+
+/* --- fixtures ----------------------------------------------------------- */
+
+static struct dc_harness H;
+
+static void layout(struct dc_harness *h)
+{
+	CU_ASSERT_FATAL(h_add(h, 2, B + 0x10000, 0x20000) == 0);
+	CU_ASSERT_FATAL(h_add(h, 5, B + 0x30000, 0x10000) == 0);
+	CU_ASSERT_FATAL(h_add(h, 2, B + 0x50000, 0x10000) == 0);
+	CU_ASSERT_FATAL(h_add(h, 9, B + 0x60000, 0x20000) == 0);
+}
+
+static void std_init(void)
+{
+	h_init(&H, ops, 12, 1 << 20, dflags);
+	layout(&H);
+}
+
+static void std_ready(void)
+{
+	std_init();
+	CU_ASSERT_FATAL(dc_finalize(H.sys) == 0);
+}
+
+static void done(void)
+{
+	CU_ASSERT(dc_check(H.sys) == 0);
+	CU_ASSERT(h_accounting_ok(H.sys));
+	h_fini(&H);
+}
+
+static int alloc(dc_size_t size, dc_size_t align, dc_addr_t min,
+		 dc_addr_t max, int nid, unsigned flags, dc_addr_t *out)
+{
+	struct dc_request q = { size, align, min, max, nid, flags };
+
+	return dc_alloc(H.sys, &q, out);
+}
+
+/* A call that must fail with err and change nothing observable. */
+#define EXPECT_UNCHANGED(err, call)                                      \
+	do {                                                             \
+		struct dc_snapshot s0_, s1_;                             \
+		h_snap(H.sys, &s0_);                                     \
+		CU_ASSERT_EQUAL((call), (err));                          \
+		h_snap(H.sys, &s1_);                                     \
+		CU_ASSERT(h_snap_equal(&s0_, &s1_));                     \
+		h_snap_free(&s0_);                                       \
+		h_snap_free(&s1_);                                       \
+	} while (0)
+
+/* --- argument validation ------------------------------------------------ */
+
+/* Expect: size 0 is DC_EINVAL for every call that takes a size. */
+static void size_zero_returns_einval_unchanged(void)
+{
+	dc_addr_t a = 7;
+
+	std_init();
+	EXPECT_UNCHANGED(DC_EINVAL, dc_add_memory(H.sys, 1, B + 0x90000, 0));
+	EXPECT_UNCHANGED(DC_EINVAL, dc_reserve(H.sys, B + 0x10000, 0));
+	EXPECT_UNCHANGED(DC_EINVAL, dc_remove_memory(H.sys, B + 0x10000, 0));
+	CU_ASSERT_FATAL(dc_finalize(H.sys) == 0);
+	EXPECT_UNCHANGED(DC_EINVAL, alloc(0, 0, 0, 0, DC_NO_NODE, 0, &a));
+	EXPECT_UNCHANGED(DC_EINVAL, dc_free(H.sys, B + 0x10000, 0));
+	CU_ASSERT_EQUAL(a, 7);	/* out-pointer untouched */
+	done();
+}
+
+/* Expect: align 0 means 64; align 3 is DC_EINVAL; align 2^63 is valid and
+ * fits only at 0 or 2^63. */
+static void align_zero_three_and_2_63(void)
+{
+	dc_addr_t a = 0;
+
+	std_ready();
+	CU_ASSERT_EQUAL(alloc(100, 0, 0, 0, DC_NO_NODE, DC_REQ_BOTTOM_UP, &a), 0);
+	CU_ASSERT_EQUAL(a % 64, 0);
+	CU_ASSERT_EQUAL(a, B + 0x10000);
+	EXPECT_UNCHANGED(DC_EINVAL, alloc(100, 3, 0, 0, DC_NO_NODE, 0, &a));
+	/* no multiple of 2^63 lies in the layout, at 0 or at the top */
+	EXPECT_UNCHANGED(DC_ENOMEM, alloc(P, 1ull << 63, 0, 0, DC_NO_NODE, 0,
+					  &a));
+	done();
+}
+
+/* Expect: alignment larger than all memory finds nothing (memory does not
+ * start at 0), unless the layout starts at a multiple of it. */
+static void alignment_larger_than_memory_returns_enomem(void)
+{
+	dc_addr_t a = 0;
+
+	std_ready();
+	EXPECT_UNCHANGED(DC_ENOMEM, alloc(P, 1ull << 40, 0, 0, DC_NO_NODE, 0,
+					  &a));
+	done();
+}
+
+/* Expect: min >= max (max != 0) is DC_EINVAL; both directions too. */
+static void min_above_max_and_both_directions_return_einval(void)
+{
+	dc_addr_t a = 0;
+
+	std_ready();
+	EXPECT_UNCHANGED(DC_EINVAL, alloc(P, P, B + 0x40000, B + 0x20000,
+					  DC_NO_NODE, 0, &a));
+	EXPECT_UNCHANGED(DC_EINVAL, alloc(P, P, 0, 0, DC_NO_NODE,
+					  DC_REQ_TOP_DOWN | DC_REQ_BOTTOM_UP,
+					  &a));
+	EXPECT_UNCHANGED(DC_EINVAL, alloc(P, P, 0, 0, DC_NO_NODE, 1u << 9, &a));
+	EXPECT_UNCHANGED(DC_EINVAL, alloc(P, P, 0, 0, 3, 0, &a));
+	EXPECT_UNCHANGED(DC_EINVAL, alloc(P, P, 0, 0, DC_MAX_NODES, 0, &a));
+	EXPECT_UNCHANGED(DC_EINVAL, dc_alloc(H.sys, NULL, &a));
+	done();
+}
+
+/* Expect: a range past 2^64 - 1 is DC_ERANGE everywhere. */
+static void range_that_wraps_returns_erange(void)
+{
+	dc_addr_t a = 0;
+
+	std_init();
+	EXPECT_UNCHANGED(DC_ERANGE, dc_add_memory(H.sys, 1, 0ull - P, 2 * P));
+	EXPECT_UNCHANGED(DC_ERANGE, dc_reserve(H.sys, 0ull - 1, 2));
+	EXPECT_UNCHANGED(DC_ERANGE, dc_remove_memory(H.sys, 0ull - 1, 2));
+	CU_ASSERT_FATAL(dc_finalize(H.sys) == 0);
+	EXPECT_UNCHANGED(DC_ERANGE, dc_free(H.sys, 0ull - P, P + 1));
+	EXPECT_UNCHANGED(DC_ERANGE, alloc(2 * P, P, 0ull - P, 0, DC_NO_NODE, 0,
+					  &a));
+	done();
+}
+
+/* Expect: NULL system and never-initialised system are DC_EINVAL. */
+static void null_and_uninitialised_system_return_einval(void)
+{
+	struct dc_system *raw = calloc(1, sizeof(*raw));
+	struct dc_stats s;
+	dc_addr_t a;
+
+	CU_ASSERT_EQUAL(dc_add_memory(NULL, 0, 0, P), DC_EINVAL);
+	CU_ASSERT_EQUAL(dc_add_memory(raw, 0, 0, P), DC_EINVAL);
+	CU_ASSERT_EQUAL(dc_finalize(raw), DC_EINVAL);
+	CU_ASSERT_EQUAL(dc_stats(raw, DC_NO_NODE, &s), DC_EINVAL);
+	CU_ASSERT_EQUAL(dc_check(NULL), DC_EINVAL);
+	CU_ASSERT_EQUAL(dc_alloc(NULL, NULL, &a), DC_EINVAL);
+	CU_ASSERT_EQUAL(dc_init(raw, NULL, NULL), DC_EINVAL);
+	CU_ASSERT_STRING_NOT_EQUAL(dc_strerror(DC_ENOSPC), "unknown error");
+	CU_ASSERT_STRING_EQUAL(dc_strerror(-99), "unknown error");
+	free(raw);
+}
+
+/* --- the top and bottom of the address space ---------------------------- */
+
+/*
+ * Expect: a fragment ending exactly at 2^64 is accepted; its last byte can
+ * be reserved (and is then used); top-down allocation returns the very top.
+ *
+ *   2^64 - 0x4000                 2^64
+ *   | node 7 .......................|
+ */
+static void fragment_ending_at_2_64_top_down_and_last_byte(void)
+{
+	dc_addr_t a = 0, top = 0ull - 0x4000;
+
+	h_init(&H, ops, 12, 1 << 20, dflags);
+	CU_ASSERT_FATAL(h_add(&H, 7, top, 0x4000) == 0);
+	CU_ASSERT_EQUAL(dc_node_of(H.sys, 0ull - 1), 7);
+	CU_ASSERT_EQUAL(dc_reserve(H.sys, 0ull - 1, 1), 0);
+	CU_ASSERT_EQUAL(dc_reserve(H.sys, 0ull - 1, 1), DC_EBUSY);
+	CU_ASSERT_FATAL(dc_finalize(H.sys) == 0);
+	CU_ASSERT_EQUAL(alloc(P, P, 0, 0, DC_NO_NODE, DC_REQ_TOP_DOWN, &a), 0);
+	/* the last page holds the reserved byte; the bitmap takes the next */
+	CU_ASSERT_EQUAL(a, gran_node_end(0ull - P) - P);
+	CU_ASSERT_EQUAL(dc_free(H.sys, a, P), 0);
+	done();
+}
+
+/* Expect: memory at address 0: bottom-up returns 0 for align 2^63. */
+static void memory_at_zero_bottom_up_returns_zero(void)
+{
+	dc_addr_t a = 1;
+
+	h_init(&H, ops, 12, 1 << 20, dflags);
+	CU_ASSERT_FATAL(h_add(&H, 0, 0, 0x8000) == 0);
+	CU_ASSERT_FATAL(dc_finalize(H.sys) == 0);
+	CU_ASSERT_EQUAL(alloc(P, 1ull << 63, 0, 0, 0, DC_REQ_BOTTOM_UP, &a), 0);
+	CU_ASSERT_EQUAL(a, 0);
+	done();
+}
+
+/* --- registration ------------------------------------------------------- */
+
+/* Expect: overlap is DC_EEXIST; adjacent fragments of one node merge into
+ * one (fragments == 1); a different node's adjacent fragment does not. */
+static void adjacent_fragments_of_one_node_merge(void)
+{
+	struct dc_stats s;
+
+	h_init(&H, ops, 12, 1 << 20, dflags);
+	CU_ASSERT(h_add(&H, 3, B + 0x20000, 0x10000) == 0);
+	CU_ASSERT(h_add(&H, 3, B + 0x10000, 0x10000) == 0);	/* left */
+	CU_ASSERT(h_add(&H, 3, B + 0x40000, 0x10000) == 0);
+	CU_ASSERT(h_add(&H, 3, B + 0x30000, 0x10000) == 0);	/* middle */
+	CU_ASSERT(h_add(&H, 4, B + 0x50000, 0x10000) == 0);	/* other node */
+	EXPECT_UNCHANGED(DC_EEXIST, dc_add_memory(H.sys, 4, B + 0x4f000, P));
+	EXPECT_UNCHANGED(DC_EEXIST, dc_add_memory(H.sys, 3, B + 0x8000, 0x9000));
+	CU_ASSERT(dc_stats(H.sys, 3, &s) == 0);
+	CU_ASSERT_EQUAL(s.fragments, 1);
+	CU_ASSERT_EQUAL(s.memory, 0x40000);
+	CU_ASSERT_EQUAL(h_walk_count(H.sys, DC_NO_NODE, DC_WALK_MEMORY), 2);
+	CU_ASSERT_EQUAL(h_walk_count(H.sys, 3, DC_WALK_FREE), 1);
+	done();
+}
+
+/* Expect: sparse node ids 0, 33, 255 and DC_MAX_NODES - 1 all work;
+ * DC_MAX_NODES and -1 are DC_EINVAL. */
+static void sparse_node_ids_work(void)
+{
+	static const int ids[] = { 0, 33, 255, DC_MAX_NODES - 1 };
+	dc_addr_t a;
+
+	h_init(&H, ops, 12, 1 << 20, dflags);
+	for (int i = 0; i < 4; i++)
+		CU_ASSERT(h_add(&H, ids[i], B + 0x10000 * (i + 1), 0x10000) == 0);
+	EXPECT_UNCHANGED(DC_EINVAL, dc_add_memory(H.sys, DC_MAX_NODES, 0, P));
+	EXPECT_UNCHANGED(DC_EINVAL, dc_add_memory(H.sys, -1, 0, P));
+	CU_ASSERT_FATAL(dc_finalize(H.sys) == 0);
+	for (int i = 0; i < 4; i++) {
+		CU_ASSERT_EQUAL(alloc(P, P, 0, 0, ids[i], DC_REQ_EXACT_NODE, &a), 0);
+		CU_ASSERT_EQUAL(dc_node_of(H.sys, a), ids[i]);
+	}
+	done();
+}
+
+/* Expect: fragments of four nodes interleaved and added in random order
+ * give the same map (node_of of every fragment) in every order. */
+static void interleaved_fragments_in_random_order(void)
+{
+	uint64_t seed = 12345;
+	int order[16];
+
+	for (int round = 0; round < 8; round++) {
+		h_init(&H, ops, 12, 1 << 20, dflags);
+		for (int i = 0; i < 16; i++)
+			order[i] = i;
+		for (int i = 15; i > 0; i--) {
+			int j = (int)h_rand_below(&seed, (uint64_t)i + 1), t;
+
+			t = order[i], order[i] = order[j], order[j] = t;
+		}
+		for (int i = 0; i < 16; i++)	/* fragment k: node k % 4 */
+			CU_ASSERT(h_add(&H, order[i] % 4 * 10,
+					B + 0x10000 + order[i] * 0x8000,
+					0x8000) == 0);
+		for (int k = 0; k < 16; k++)
+			CU_ASSERT_EQUAL(dc_node_of(H.sys, B + 0x10000 +
+						   k * 0x8000 + 5), k % 4 * 10);
+		CU_ASSERT_EQUAL(dc_node_of(H.sys, B + 0xffff), DC_ENOENT);
+		CU_ASSERT_EQUAL(h_walk_count(H.sys, DC_NO_NODE, DC_WALK_MEMORY), 16);
+		CU_ASSERT_FATAL(dc_finalize(H.sys) == 0);
+		done();
+	}
+}
+
+/* Expect: remove_memory splits a fragment; busy bytes are DC_EBUSY,
+ * unregistered ones DC_ENOENT; READY is DC_ESTATE. */
+static void remove_memory_splits_and_refuses_used(void)
+{
+	struct dc_stats s;
+
+	std_init();
+	CU_ASSERT(dc_remove_memory(H.sys, B + 0x18000, 0x8000) == 0);
+	CU_ASSERT(dc_stats(H.sys, 2, &s) == 0);
+	CU_ASSERT_EQUAL(s.fragments, 3);
+	CU_ASSERT_EQUAL(s.memory, 0x28000);
+	CU_ASSERT_EQUAL(dc_node_of(H.sys, B + 0x18000), DC_ENOENT);
+	CU_ASSERT(dc_reserve(H.sys, B + 0x30000, P) == 0);
+	EXPECT_UNCHANGED(DC_EBUSY, dc_remove_memory(H.sys, B + 0x2f000, 2 * P));
+	EXPECT_UNCHANGED(DC_ENOENT, dc_remove_memory(H.sys, B + 0x3f000, 2 * P));
+	CU_ASSERT(dc_finalize(H.sys) == 0);
+	EXPECT_UNCHANGED(DC_ESTATE, dc_remove_memory(H.sys, B + 0x60000, P));
+	done();
+}
+
+/* --- reserve and free --------------------------------------------------- */
+
+/*
+ * Expect: one reservation crosses three nodes and is split among them;
+ * one that runs into a hole is DC_ENOENT; the same range frees in one call.
+ *
+ *   0x10000    0x20000    0x30000    0x40000
+ *   | node 2    | node 5   | node 9   | hole
+ *           [=====reserve=====]
+ */
+static void reservation_crossing_three_nodes(void)
+{
+	struct dc_stats s2, s5, s9;
+
+	h_init(&H, ops, 12, 1 << 20, dflags);
+	CU_ASSERT(h_add(&H, 2, B + 0x10000, 0x10000) == 0);
+	CU_ASSERT(h_add(&H, 5, B + 0x20000, 0x10000) == 0);
+	CU_ASSERT(h_add(&H, 9, B + 0x30000, 0x10000) == 0);
+	EXPECT_UNCHANGED(DC_ENOENT, dc_reserve(H.sys, B + 0x3f000, 2 * P));
+	CU_ASSERT_EQUAL(dc_reserve(H.sys, B + 0x1f000, 0x12000), 0);
+	dc_stats(H.sys, 2, &s2);
+	dc_stats(H.sys, 5, &s5);
+	dc_stats(H.sys, 9, &s9);
+	CU_ASSERT_EQUAL(s2.used, P);
+	CU_ASSERT_EQUAL(s5.used, 0x10000);
+	CU_ASSERT_EQUAL(s9.used, P);
+	EXPECT_UNCHANGED(DC_EBUSY, dc_reserve(H.sys, B + 0x10000, 0x10000));
+	CU_ASSERT_EQUAL(dc_free(H.sys, B + 0x1f000, 0x12000), 0);
+	dc_stats(H.sys, 5, &s5);
+	CU_ASSERT_EQUAL(s5.used, 0);
+	CU_ASSERT_FATAL(dc_finalize(H.sys) == 0);
+	CU_ASSERT_EQUAL(dc_reserve(H.sys, B + 0x1f000, 0x12000), 0);
+	CU_ASSERT_EQUAL(dc_free(H.sys, B + 0x1f000, 0x12000), 0);
+	done();
+}
+
+/* Expect: a double free is DC_ENOENT, a free of never-registered bytes is
+ * DC_ENOENT, a free that is only partly used is DC_ENOENT. */
+static void double_free_returns_enoent_unchanged(void)
+{
+	dc_addr_t a;
+
+	std_ready();
+	CU_ASSERT_FATAL(alloc(2 * P, P, 0, 0, 2, 0, &a) == 0);
+	CU_ASSERT_EQUAL(dc_free(H.sys, a, 2 * P), 0);
+	EXPECT_UNCHANGED(DC_ENOENT, dc_free(H.sys, a, 2 * P));
+	EXPECT_UNCHANGED(DC_ENOENT, dc_free(H.sys, B + 0x40000, P));
+	CU_ASSERT_FATAL(alloc(P, P, 0, 0, 2, 0, &a) == 0);
+	EXPECT_UNCHANGED(DC_ENOENT, dc_free(H.sys, a, 2 * P));
+	EXPECT_UNCHANGED(DC_ENOENT, dc_free(H.sys, a - P, 2 * P));
+	done();
+}
+
+/* Expect: 1-byte allocations work, are distinct, and are each used. */
+static void one_byte_allocations(void)
+{
+	dc_addr_t a[8];
+	struct dc_stats s;
+
+	std_ready();
+	for (int i = 0; i < 8; i++) {
+		CU_ASSERT_EQUAL(alloc(1, 1, 0, 0, 9, DC_REQ_EXACT_NODE |
+				      DC_REQ_BOTTOM_UP, &a[i]), 0);
+		for (int j = 0; j < i; j++)
+			CU_ASSERT(a[i] != a[j]);
+	}
+	dc_stats(H.sys, 9, &s);
+	/* byte-exact: 8 bytes; bitmap: 2.4 packs sub-page allocations into
+	 * a shared page, so 8 bytes take one page */
+	CU_ASSERT_EQUAL(s.used, gran_taken(8));
+	done();
+}
+
+/* --- allocation policy -------------------------------------------------- */
+
+/* Expect: top-down gives the highest fit of the node, bottom-up the
+ * lowest; the default follows DC_CFG_TOP_DOWN. */
+static void direction_picks_highest_or_lowest(void)
+{
+	dc_addr_t a;
+
+	std_ready();
+	CU_ASSERT_EQUAL(alloc(P, P, 0, 0, 2, DC_REQ_TOP_DOWN | DC_REQ_EXACT_NODE,
+			      &a), 0);
+	CU_ASSERT_EQUAL(a, gran_node_end(B + 0x60000) - P);
+	CU_ASSERT_EQUAL(alloc(P, P, 0, 0, 2, DC_REQ_BOTTOM_UP |
+			      DC_REQ_EXACT_NODE, &a), 0);
+	CU_ASSERT_EQUAL(a, B + 0x10000);
+	CU_ASSERT_EQUAL(alloc(P, P, 0, 0, 5, DC_REQ_EXACT_NODE, &a), 0);
+	CU_ASSERT_EQUAL(a, dflags ? gran_node_end(B + 0x40000) - P :
+				    B + 0x30000);
+	done();
+}
+
+/* Expect: [min, max) windows are honoured exactly; an allocation never
+ * straddles two fragments (node 2 | node 5 at 0x30000). */
+static void window_is_exact_and_no_fit_straddles_fragments(void)
+{
+	dc_addr_t a;
+
+	std_ready();
+	CU_ASSERT_EQUAL(alloc(P, P, B + 0x20000, B + 0x22000, DC_NO_NODE,
+			      DC_REQ_TOP_DOWN, &a), 0);
+	CU_ASSERT_EQUAL(a, B + 0x21000);
+	CU_ASSERT_EQUAL(alloc(P, P, B + 0x20000, B + 0x22000, DC_NO_NODE,
+			      DC_REQ_BOTTOM_UP, &a), 0);
+	CU_ASSERT_EQUAL(a, B + 0x20000);
+	EXPECT_UNCHANGED(DC_ENOMEM, alloc(P, P, B + 0x20000, B + 0x22000,
+					  DC_NO_NODE, 0, &a));
+	/* 2 pages in [0x2f000, 0x31000): node 2 | node 5 */
+	EXPECT_UNCHANGED(DC_ENOMEM, alloc(2 * P, P, B + 0x2f000, B + 0x31000,
+					  DC_NO_NODE, 0, &a));
+	done();
+}
+
+/* Expect: node 2 has one page left, a request for two falls back to the
+ * nearest node (distance 12 to node 9 beats 30 to node 5);
+ * DC_REQ_EXACT_NODE refuses; ties go to the lower nid. */
+static void fallback_by_distance_then_exact_node(void)
+{
+	dc_addr_t a;
+
+	std_init();
+	CU_ASSERT(dc_set_distance(H.sys, 2, 9, 12) == 0);
+	CU_ASSERT(dc_set_distance(H.sys, 2, 5, 30) == 0);
+	EXPECT_UNCHANGED(DC_EINVAL, dc_set_distance(H.sys, 2, 4, 12));
+	EXPECT_UNCHANGED(DC_EINVAL, dc_set_distance(H.sys, 2, 5, 0));
+	CU_ASSERT(dc_reserve(H.sys, B + 0x10000, 0x20000) == 0);
+	CU_ASSERT(dc_reserve(H.sys, B + 0x50000, 0xf000) == 0);
+	CU_ASSERT_FATAL(dc_finalize(H.sys) == 0);
+	EXPECT_UNCHANGED(DC_ENOMEM, alloc(2 * P, P, 0, 0, 2, DC_REQ_EXACT_NODE,
+					  &a));
+	CU_ASSERT_EQUAL(alloc(2 * P, P, 0, 0, 2, 0, &a), 0);
+	CU_ASSERT_EQUAL(dc_node_of(H.sys, a), 9);
+	CU_ASSERT(dc_set_distance(H.sys, 2, 9, 30) == DC_ESTATE);
+	done();
+
+	std_init();	/* equal distances: the lower nid wins */
+	CU_ASSERT(dc_reserve(H.sys, B + 0x10000, 0x20000) == 0);
+	CU_ASSERT(dc_reserve(H.sys, B + 0x50000, 0xf000) == 0);
+	CU_ASSERT_FATAL(dc_finalize(H.sys) == 0);
+	CU_ASSERT_EQUAL(alloc(2 * P, P, 0, 0, 2, 0, &a), 0);
+	CU_ASSERT_EQUAL(dc_node_of(H.sys, a), 5);
+	done();
+}
+
+/* Expect: DC_REQ_RELAX_MIN retries from 0 when nothing fits above min. */
+static void relax_min_retries_from_zero(void)
+{
+	dc_addr_t a;
+
+	std_ready();
+	EXPECT_UNCHANGED(DC_ENOMEM, alloc(0x10000, P, B + 0x70000, 0, 2,
+					  DC_REQ_EXACT_NODE, &a));
+	CU_ASSERT_EQUAL(alloc(0x10000, P, B + 0x70000, 0, 2,
+			      DC_REQ_EXACT_NODE | DC_REQ_RELAX_MIN |
+			      DC_REQ_BOTTOM_UP, &a), 0);
+	CU_ASSERT_EQUAL(a, B + 0x10000);
+	done();
+}
+
+/* Expect: DC_NO_NODE searches all memory at once: the highest fit of all
+ * nodes top-down, the lowest bottom-up. */
+static void no_node_searches_all_memory(void)
+{
+	dc_addr_t a;
+
+	std_ready();
+	CU_ASSERT_EQUAL(alloc(P, P, 0, 0, DC_NO_NODE, DC_REQ_TOP_DOWN, &a), 0);
+	CU_ASSERT_EQUAL(a, gran_node_end(B + 0x80000) - P);
+	CU_ASSERT_EQUAL(alloc(P, P, 0, 0, DC_NO_NODE, DC_REQ_BOTTOM_UP, &a), 0);
+	CU_ASSERT_EQUAL(a, B + 0x10000);
+	done();
+}
+
+/* Expect: DC_REQ_ZERO zeroes the bytes. */
+static void zero_flag_zeroes(void)
+{
+	dc_addr_t a;
+	unsigned char *v;
+
+	std_ready();
+	CU_ASSERT_FATAL(alloc(3 * P, P, 0, 0, 9, 0, &a) == 0);
+	v = dc_host_phys_to_virt(&H.mem, a, 3 * P);
+	memset(v, 0xa5, 3 * P);
+	CU_ASSERT(dc_free(H.sys, a, 3 * P) == 0);
+	CU_ASSERT_FATAL(alloc(3 * P, P, a, a + 3 * P, 9, DC_REQ_ZERO, &a) == 0);
+	for (int i = 0; i < 3 * (int)P; i++)
+		if (v[i]) {
+			CU_FAIL("byte not zeroed");
+			break;
+		}
+	done();
+}
+
+/* --- metadata ----------------------------------------------------------- */
+
+/*
+ * Expect: pool exhaustion at every step of SETUP: with a pool of k bytes
+ * for k growing, each call either succeeds or fails with DC_ENOSPC and
+ * changes nothing; the sequence eventually completes.
+ */
+static void pool_exhaustion_at_every_step_of_setup(void)
+{
+	bool completed = false;
+
+	for (size_t pool = 0; pool <= 16384 && !completed; pool += 64) {
+		bool ok = true;
+
+		h_init(&H, ops, 12, pool, dflags);
+		h_back(&H, 0, B + 0x10000, 0x70000);
+#define STEP(call)                                                        \
+	do {                                                              \
+		struct dc_snapshot a_, b_;                                \
+		int r_;                                                   \
+		h_snap(H.sys, &a_);                                       \
+		r_ = (call);                                              \
+		if (r_) {                                                 \
+			h_snap(H.sys, &b_);                               \
+			CU_ASSERT_EQUAL(r_, DC_ENOSPC);                   \
+			CU_ASSERT(h_snap_equal(&a_, &b_));                \
+			h_snap_free(&b_);                                 \
+			ok = false;                                       \
+		}                                                         \
+		h_snap_free(&a_);                                         \
+	} while (0)
+		STEP(dc_add_memory(H.sys, 2, B + 0x10000, 0x20000));
+		if (ok) STEP(dc_add_memory(H.sys, 5, B + 0x30000, 0x10000));
+		if (ok) STEP(dc_add_memory(H.sys, 2, B + 0x50000, 0x10000));
+		if (ok) STEP(dc_add_memory(H.sys, 9, B + 0x60000, 0x20000));
+		if (ok) STEP(dc_set_distance(H.sys, 2, 9, 15));
+		if (ok) STEP(dc_add_memory(H.sys, 11, B + 0x40000, 0x8000));
+		if (ok) STEP(dc_reserve(H.sys, B + 0x11000, P));
+		if (ok) STEP(dc_reserve(H.sys, B + 0x2f000, 0x2000));
+		if (ok) STEP(dc_remove_memory(H.sys, B + 0x61000, P));
+		if (ok) STEP(dc_free(H.sys, B + 0x11000, P));
+		if (ok) STEP(dc_finalize(H.sys));
+#undef STEP
+		completed = ok;
+		CU_ASSERT(dc_check(H.sys) == 0);
+		h_fini(&H);
+	}
+	CU_ASSERT(completed);
+}
+
+struct meta_ctx {
+	dc_addr_t b;
+	dc_size_t s;
+	int nid;
+};
+
+static int first_meta(void *ctx, int nid, dc_addr_t base, dc_size_t size)
+{
+	struct meta_ctx *m = ctx;
+
+	m->b = base, m->s = size, m->nid = nid;
+	return 1;
+}
+
+/*
+ * Expect: with a tiny pool, allocations after finalize steal pages from
+ * their own node (metadata local, counted, shown by the walk), until
+ * memory runs out; then DC_ENOMEM (or DC_ENOSPC) with nothing changed;
+ * freeing metadata is DC_EBUSY; everything still adds up.
+ */
+static void stealing_after_finalize_until_memory_runs_out(void)
+{
+	struct meta_ctx m = { 0, 0, -1 };
+	struct dc_stats s;
+	dc_addr_t a;
+	int r = 0, n = 0;
+
+	h_init(&H, ops, 12, 2048, dflags);
+	layout(&H);
+	CU_ASSERT_FATAL(dc_finalize(H.sys) == 0);
+	/* 64 bytes at 128-byte alignment: each leaves a 64-byte hole that
+	 * no later request fits, so every one adds a free extent */
+	while (!r) {
+		r = alloc(64, 128, 0, 0, 9, DC_REQ_EXACT_NODE, &a);
+		if (r)
+			break;
+		if (++n % 64 == 0)
+			CU_ASSERT_FATAL(dc_check(H.sys) == 0);
+	}
+	CU_ASSERT(r == DC_ENOMEM || r == DC_ENOSPC);
+	CU_ASSERT(dc_stats(H.sys, 9, &s) == 0);
+	CU_ASSERT(s.metadata > 0);
+	CU_ASSERT(dc_walk(H.sys, 9, DC_WALK_METADATA, first_meta, &m) == 1);
+	CU_ASSERT_EQUAL(m.nid, 9);
+	CU_ASSERT_EQUAL(dc_node_of(H.sys, m.b), 9);
+	EXPECT_UNCHANGED(DC_EBUSY, dc_free(H.sys, m.b, P));
+	EXPECT_UNCHANGED(r, alloc(64, 128, 0, 0, 9, DC_REQ_EXACT_NODE, &a));
+	done();
+}
+
+/* --- phases and hand-over ----------------------------------------------- */
+
+struct rel_ctx {
+	dc_addr_t last_end;
+	int last_nid;
+	dc_size_t bytes;
+	bool ok;
+};
+
+static void rel_fn(void *ctx, int nid, dc_addr_t base, unsigned order)
+{
+	struct rel_ctx *c = ctx;
+	dc_size_t size = P << order;
+
+	if (order > DC_MAX_ORDER || base % size)
+		c->ok = false;
+	if (nid < c->last_nid || (nid == c->last_nid && base < c->last_end))
+		c->ok = false;	/* ascending per node, nodes ascending */
+	c->last_nid = nid;
+	c->last_end = base + size;
+	c->bytes += size;
+}
+
+/*
+ * Expect: dc_release_all hands every whole free page as naturally aligned
+ * blocks (order <= DC_MAX_ORDER), ascending, nodes ascending; partial
+ * pages stay free; afterwards RETIRED allows only read-only calls; then
+ * dc_release_metadata; GONE allows only dc_stats.
+ */
+static void release_all_then_metadata_and_wrong_phases(void)
+{
+	struct rel_ctx c = { 0, -1, 0, true };
+	struct dc_stats s;
+	dc_size_t rel = 0, relm = 0;
+	dc_addr_t a;
+
+	std_ready();
+	CU_ASSERT(alloc(100, 1, 0, 0, 2, DC_REQ_BOTTOM_UP, &a) == 0);
+	CU_ASSERT(dc_release_all(H.sys, NULL, NULL, &rel) == DC_EINVAL);
+	CU_ASSERT(dc_release_metadata(H.sys, rel_fn, &c, &rel) == DC_ESTATE);
+	CU_ASSERT(dc_release_all(H.sys, rel_fn, &c, &rel) == 0);
+	CU_ASSERT(c.ok);
+	CU_ASSERT_EQUAL(rel, c.bytes);
+	CU_ASSERT(dc_stats(H.sys, DC_NO_NODE, &s) == 0);
+	CU_ASSERT_EQUAL(s.released, rel);
+	CU_ASSERT_EQUAL(s.page_handoffs, rel / P);
+	/* the rest of the page that holds the 100 bytes stays free */
+	CU_ASSERT_EQUAL(s.free, P - gran_taken(100));
+	CU_ASSERT(dc_check(H.sys) == 0);
+	CU_ASSERT(h_accounting_ok(H.sys));
+	CU_ASSERT_EQUAL(dc_node_of(H.sys, a), 2);
+	CU_ASSERT_EQUAL(dc_reserve(H.sys, a, 1), DC_ESTATE);
+	CU_ASSERT_EQUAL(dc_free(H.sys, a, 100), DC_ESTATE);
+	CU_ASSERT_EQUAL(alloc(P, P, 0, 0, 2, 0, &a), DC_ESTATE);
+	CU_ASSERT_EQUAL(dc_finalize(H.sys), DC_ESTATE);
+	CU_ASSERT_EQUAL(dc_release_all(H.sys, rel_fn, &c, NULL), DC_ESTATE);
+	CU_ASSERT_EQUAL(dc_add_memory(H.sys, 1, 0, P), DC_ESTATE);
+	c = (struct rel_ctx){ 0, -1, 0, true };
+	CU_ASSERT(dc_release_metadata(H.sys, rel_fn, &c, &relm) == 0);
+	CU_ASSERT(c.ok);
+	CU_ASSERT_EQUAL(relm, c.bytes);
+	CU_ASSERT(dc_stats(H.sys, DC_NO_NODE, &s) == 0);
+	CU_ASSERT_EQUAL(s.metadata, 0);
+	CU_ASSERT_EQUAL(s.released, rel + relm);
+	CU_ASSERT_EQUAL(s.memory, s.used + s.metadata + s.free + s.released);
+	CU_ASSERT_EQUAL(dc_check(H.sys), DC_ESTATE);
+	CU_ASSERT_EQUAL(dc_node_of(H.sys, a), DC_ESTATE);
+	CU_ASSERT_EQUAL(h_walk_count(H.sys, DC_NO_NODE, DC_WALK_FREE), 0);
+	CU_ASSERT_EQUAL(dc_release_metadata(H.sys, rel_fn, &c, NULL), DC_ESTATE);
+	h_fini(&H);
+}
+
+/* Expect: in SETUP, dc_alloc / release are DC_ESTATE; finalize twice is
+ * DC_ESTATE; add_memory and set_distance after finalize are DC_ESTATE. */
+static void every_call_in_setup_and_ready_wrong_phase(void)
+{
+	dc_addr_t a;
+	struct rel_ctx c = { 0, -1, 0, true };
+
+	std_init();
+	EXPECT_UNCHANGED(DC_ESTATE, alloc(P, P, 0, 0, DC_NO_NODE, 0, &a));
+	EXPECT_UNCHANGED(DC_ESTATE, dc_release_all(H.sys, rel_fn, &c, NULL));
+	EXPECT_UNCHANGED(DC_ESTATE, dc_release_metadata(H.sys, rel_fn, &c, NULL));
+	CU_ASSERT_FATAL(dc_finalize(H.sys) == 0);
+	EXPECT_UNCHANGED(DC_ESTATE, dc_finalize(H.sys));
+	EXPECT_UNCHANGED(DC_ESTATE, dc_add_memory(H.sys, 1, B + 0x90000, P));
+	EXPECT_UNCHANGED(DC_ESTATE, dc_set_distance(H.sys, 2, 5, 11));
+	EXPECT_UNCHANGED(DC_ESTATE, dc_release_metadata(H.sys, rel_fn, &c, NULL));
+	done();
+}
+
+/* Expect: walks are ascending, maximal, and partition memory into used,
+ * metadata and free. */
+static void walks_partition_memory(void)
+{
+	dc_addr_t a;
+	struct dc_stats s;
+
+	std_ready();
+	for (int i = 0; i < 10; i++)
+		CU_ASSERT(alloc(P + 8 * i, 8, 0, 0, i % 2 ? 2 : 9, 0, &a) == 0);
+	CU_ASSERT(dc_stats(H.sys, DC_NO_NODE, &s) == 0);
+	CU_ASSERT_EQUAL(h_walk_bytes(H.sys, DC_NO_NODE, DC_WALK_MEMORY), s.memory);
+	CU_ASSERT_EQUAL(h_walk_bytes(H.sys, DC_NO_NODE, DC_WALK_USED), s.used);
+	CU_ASSERT_EQUAL(h_walk_bytes(H.sys, DC_NO_NODE, DC_WALK_METADATA),
+			s.metadata);
+	if (!ops->page_granular)
+		CU_ASSERT_EQUAL(h_walk_bytes(H.sys, DC_NO_NODE, DC_WALK_FREE),
+				s.free);
+	EXPECT_UNCHANGED(DC_EINVAL, dc_walk(H.sys, 3, DC_WALK_FREE, first_meta,
+					    NULL));
+	EXPECT_UNCHANGED(DC_EINVAL, dc_walk(H.sys, 2, (enum dc_walk_kind)9,
+					    first_meta, NULL));
+	done();
+}
+
+/* --- registration ------------------------------------------------------- */
+
+static const struct {
+	const char *name;
+	CU_TestFunc fn;
+} tests[] = {
+#define T(f) { #f, f }
+	T(size_zero_returns_einval_unchanged),
+	T(align_zero_three_and_2_63),
+	T(alignment_larger_than_memory_returns_enomem),
+	T(min_above_max_and_both_directions_return_einval),
+	T(range_that_wraps_returns_erange),
+	T(null_and_uninitialised_system_return_einval),
+	T(fragment_ending_at_2_64_top_down_and_last_byte),
+	T(memory_at_zero_bottom_up_returns_zero),
+	T(adjacent_fragments_of_one_node_merge),
+	T(sparse_node_ids_work),
+	T(interleaved_fragments_in_random_order),
+	T(remove_memory_splits_and_refuses_used),
+	T(reservation_crossing_three_nodes),
+	T(double_free_returns_enoent_unchanged),
+	T(one_byte_allocations),
+	T(direction_picks_highest_or_lowest),
+	T(window_is_exact_and_no_fit_straddles_fragments),
+	T(fallback_by_distance_then_exact_node),
+	T(relax_min_retries_from_zero),
+	T(no_node_searches_all_memory),
+	T(zero_flag_zeroes),
+	T(pool_exhaustion_at_every_step_of_setup),
+	T(stealing_after_finalize_until_memory_runs_out),
+	T(release_all_then_metadata_and_wrong_phases),
+	T(every_call_in_setup_and_ready_wrong_phase),
+	T(walks_partition_memory),
+#undef T
+};
+
+static int set_bottom_low(void) { B = 0; dflags = 0; return 0; }
+static int set_top_low(void) { B = 0; dflags = DC_CFG_TOP_DOWN; return 0; }
+static int set_bottom_high(void) { B = TOP_BASE; dflags = 0; return 0; }
+static int set_top_high(void) { B = TOP_BASE; dflags = DC_CFG_TOP_DOWN; return 0; }
+
+int main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		CU_InitializeFunc init;
+	} suites[] = {
+		{ "bottom-up at 0", set_bottom_low },
+		{ "top-down at 0", set_top_low },
+		{ "bottom-up at 2^64", set_bottom_high },
+		{ "top-down at 2^64", set_top_high },
+	};
+	char name[96];
+
+	ops = dc_backend_find(argc > 1 ? argv[1] : "tree");
+	if (!ops) {
+		fprintf(stderr, "test_conformance: backend '%s' not compiled in\n",
+			argc > 1 ? argv[1] : "tree");
+		return 2;
+	}
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 2;
+	for (size_t s = 0; s < sizeof(suites) / sizeof(suites[0]); s++) {
+		CU_pSuite su;
+
+		snprintf(name, sizeof(name), "%s, %s", ops->name, suites[s].name);
+		su = CU_add_suite(name, suites[s].init, NULL);
+		for (size_t t = 0; t < sizeof(tests) / sizeof(tests[0]); t++)
+			CU_add_test(su, tests[t].name, tests[t].fn);
+	}
+	return h_run();
+}

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * util.c - shared helpers of the discontig tool (see util.h).
+ */
+#include "util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+void dc_die(const char *input, const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "discontig: %s: ", input ? input : "usage");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(DC_EXIT_USAGE);
+}
+
+bool dc_parse_size(const char *s, uint64_t *out)
+{
+	static const char units[] = "KMGTPE";
+	unsigned long long v;
+	const char *u;
+	char *end;
+	int shift = 0;
+
+	if (!s || !*s || *s == '-' || isspace((unsigned char)*s))
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s)
+		return false;
+	if (*end) {
+		u = strchr(units, toupper((unsigned char)*end));
+		if (!u || !*u)
+			return false;
+		shift = 10 * (int)(u - units + 1);
+		end++;
+		if (*end == 'i' || *end == 'I')
+			end++;
+		if (*end == 'B' || *end == 'b')
+			end++;
+		if (*end)
+			return false;
+	}
+	if (shift && v > (UINT64_MAX >> shift))
+		return false;
+	*out = (uint64_t)v << shift;
+	return true;
+}
+
+const char *dc_human(uint64_t bytes, char *buf)
+{
+	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB",
+					    "PiB", "EiB" };
+	int i = 0;
+	uint64_t whole = bytes;
+
+	while (whole >= 1024 && i < 6) {
+		whole >>= 10;
+		i++;
+	}
+	if (i == 0) {
+		snprintf(buf, 32, "%llu B", (unsigned long long)bytes);
+	} else if ((bytes & (((uint64_t)1 << (10 * i)) - 1)) == 0) {
+		snprintf(buf, 32, "%llu %s", (unsigned long long)whole, unit[i]);
+	} else {
+		double v = (double)bytes / (double)((uint64_t)1 << (10 * i));
+		snprintf(buf, 32, "%.*f %s", v < 10 ? 2 : v < 100 ? 1 : 0, v,
+			 unit[i]);
+	}
+	return buf;
+}
+
+uint64_t dc_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void dc_json_init(struct dc_json *j, FILE *f)
+{
+	memset(j, 0, sizeof(*j));
+	j->f = f;
+}
+
+static void json_str_raw(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static void json_key(struct dc_json *j, const char *key)
+{
+	if (j->need_comma[j->depth])
+		fputc(',', j->f);
+	j->need_comma[j->depth] = true;
+	if (key) {
+		json_str_raw(j->f, key);
+		fputc(':', j->f);
+	}
+}
+
+void dc_json_obj(struct dc_json *j, const char *key)
+{
+	json_key(j, key);
+	fputc('{', j->f);
+	j->need_comma[++j->depth] = false;
+}
+
+void dc_json_arr(struct dc_json *j, const char *key)
+{
+	json_key(j, key);
+	fputc('[', j->f);
+	j->need_comma[++j->depth] = false;
+}
+
+void dc_json_end(struct dc_json *j, char closer)
+{
+	fputc(closer, j->f);
+	j->depth--;
+}
+
+void dc_json_u64(struct dc_json *j, const char *key, uint64_t v)
+{
+	json_key(j, key);
+	fprintf(j->f, "%llu", (unsigned long long)v);
+}
+
+void dc_json_i64(struct dc_json *j, const char *key, int64_t v)
+{
+	json_key(j, key);
+	fprintf(j->f, "%lld", (long long)v);
+}
+
+void dc_json_str(struct dc_json *j, const char *key, const char *s)
+{
+	json_key(j, key);
+	json_str_raw(j->f, s ? s : "");
+}
+
+void dc_json_bool(struct dc_json *j, const char *key, bool v)
+{
+	json_key(j, key);
+	fputs(v ? "true" : "false", j->f);
+}
+
+void dc_json_done(struct dc_json *j)
+{
+	fputc('\n', j->f);
+	fflush(j->f);
+}
+
+static uint64_t progress_last_ns;
+static bool progress_shown;
+
+void dc_progress(const char *fmt, ...)
+{
+	va_list ap;
+	uint64_t now;
+
+	if (!isatty(STDERR_FILENO))
+		return;
+	now = dc_now_ns();
+	if (progress_shown && now - progress_last_ns < 100000000u)
+		return;
+	progress_last_ns = now;
+	progress_shown = true;
+	fputs("\r\033[K", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fflush(stderr);
+}
+
+void dc_progress_end(void)
+{
+	if (progress_shown)
+		fputs("\r\033[K", stderr);
+	progress_shown = false;
+}
