@@ -40,7 +40,7 @@ static int host_bind(struct dc_host_mem *m, struct dc_host_region *r)
 	if (hn >= (int)(sizeof(mask) * 8))
 		return -1;
 	mask[hn / (8 * sizeof(long))] = 1ul << (hn % (8 * sizeof(long)));
-	if (mbind(r->va, r->size, MPOL_BIND, mask, sizeof(mask) * 8, 0))
+	if (mbind(r->va, r->map_len, MPOL_BIND, mask, sizeof(mask) * 8, 0))
 		return -1;
 	return hn;
 }
@@ -49,11 +49,14 @@ int dc_host_mem_add(struct dc_host_mem *m, int nid, dc_addr_t base,
 		    dc_size_t size)
 {
 	struct dc_host_region *r;
-	size_t i;
+	dc_addr_t map_base = base & ~(dc_addr_t)4095;
+	size_t i, len;
 	void *va;
 
-	if (!size || size > SIZE_MAX || base + (size - 1) < base)
+	if (!size || size > SIZE_MAX - 4096 || base + (size - 1) < base)
 		return -EINVAL;
+	/* map whole host pages, so that addresses keep their alignment */
+	len = (size_t)(size + (base - map_base));
 	for (i = 0; i < m->n; i++)
 		if (base <= m->r[i].base + (m->r[i].size - 1) &&
 		    m->r[i].base <= base + (size - 1))
@@ -67,7 +70,7 @@ int dc_host_mem_add(struct dc_host_mem *m, int nid, dc_addr_t base,
 		m->r = p;
 		m->cap = cap;
 	}
-	va = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE,
+	va = mmap(NULL, len, PROT_READ | PROT_WRITE,
 		  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (va == MAP_FAILED)
 		return -errno;
@@ -78,6 +81,8 @@ int dc_host_mem_add(struct dc_host_mem *m, int nid, dc_addr_t base,
 	r->size = size;
 	r->nid = nid;
 	r->va = va;
+	r->map_base = map_base;
+	r->map_len = len;
 	r->host_node = m->bind ? host_bind(m, r) : -1;
 	m->n++;
 	return 0;
@@ -112,7 +117,7 @@ void *dc_host_phys_to_virt(void *ctx, dc_addr_t pa, dc_size_t len)
 	off = pa - r->base;
 	if (len - 1 > r->size - 1 - off)
 		return NULL;
-	return (char *)r->va + off;
+	return (char *)r->va + (pa - r->map_base);
 }
 
 static void host_log(void *ctx, const char *line)
@@ -146,7 +151,7 @@ int dc_host_mem_where(struct dc_host_mem *m, dc_addr_t pa)
 void dc_host_mem_destroy(struct dc_host_mem *m)
 {
 	for (size_t i = 0; i < m->n; i++)
-		munmap(m->r[i].va, (size_t)m->r[i].size);
+		munmap(m->r[i].va, m->r[i].map_len);
 	free(m->r);
 	memset(m, 0, sizeof(*m));
 }

@@ -23,7 +23,9 @@ struct dc_host_region {
 	dc_size_t size;
 	int nid;		/* simulated node */
 	int host_node;		/* bound to, or -1 */
-	void *va;
+	void *va;		/* maps map_base, the host page holding base */
+	dc_addr_t map_base;
+	size_t map_len;
 };
 
 struct dc_host_mem {
