@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * test_pool.c - the metadata pool (core/pool.c): where metadata comes
+ * from, on the tree backend (the one that needs entries most).
+ *
+ *  - SETUP takes entries from the caller's pool only, and says DC_ENOSPC
+ *    when it is empty; nothing is stolen before dc_finalize;
+ *  - READY steals from the node that needs the entries, top-down, and the
+ *    block is metadata of that node;
+ *  - a node with nothing left to steal takes from the nearest other node,
+ *    and both nodes' stats say so;
+ *  - only memory that phys_to_virt maps is stolen (the direct-map limit is
+ *    learnt from its refusals);
+ *  - blocks come off the top of the pool and an undo of the last one gives
+ *    the bytes back exactly.
+ */
+#include <CUnit/Basic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/pool.h"
+#include "harness.h"
+
+#define P 0x1000ull
+
+static struct dc_harness H;
+
+/* 64 bytes at 128-byte alignment, exact node: each adds a free extent. */
+static int fragment_node(int nid, int count)
+{
+	struct dc_request q = { 64, 128, 0, 0, nid, DC_REQ_EXACT_NODE };
+	dc_addr_t a;
+	int r = 0;
+
+	for (int i = 0; i < count && !r; i++)
+		r = dc_alloc(H.sys, &q, &a);
+	return r;
+}
+
+/* Expect: an empty pool refuses SETUP calls with DC_ENOSPC, and nothing
+ * is stolen even though memory is free. */
+static void setup_never_steals(void)
+{
+	struct dc_stats s;
+
+	h_init(&H, dc_backend_find("tree"), 12, 0, 0);
+	h_back(&H, 0, 0x100000, 0x100000);
+	CU_ASSERT_EQUAL(dc_add_memory(H.sys, 0, 0x100000, 0x100000), DC_ENOSPC);
+	CU_ASSERT_EQUAL(dc_stats(H.sys, DC_NO_NODE, &s), 0);
+	CU_ASSERT_EQUAL(s.memory, 0);
+	CU_ASSERT_EQUAL(s.steals, 0);
+	CU_ASSERT_EQUAL(dc_check(H.sys), 0);
+	h_fini(&H);
+}
+
+/* Expect: with a pool that holds the map but little more, allocations
+ * after finalize steal from their own node, top-down, and the stolen
+ * block is that node's metadata. */
+static void ready_steals_from_the_node_that_needs_it(void)
+{
+	struct dc_stats s0, s1;
+
+	h_init(&H, dc_backend_find("tree"), 12, 1536, 0);
+	CU_ASSERT_FATAL(h_add(&H, 0, 0x100000, 0x100000) == 0);
+	CU_ASSERT_FATAL(h_add(&H, 1, 0x300000, 0x100000) == 0);
+	CU_ASSERT_FATAL(dc_finalize(H.sys) == 0);
+	CU_ASSERT_EQUAL(fragment_node(1, 200), 0);
+	dc_stats(H.sys, 0, &s0);
+	dc_stats(H.sys, 1, &s1);
+	CU_ASSERT_EQUAL(s0.steals, 0);
+	CU_ASSERT(s1.steals >= 1);
+	CU_ASSERT_EQUAL(s1.remote_steals, 0);
+	CU_ASSERT(s1.metadata >= P);
+	/* top-down: the first stolen page is node 1's last page */
+	CU_ASSERT_EQUAL(dc_node_of(H.sys, 0x3ff000), 1);
+	CU_ASSERT_EQUAL(dc_free(H.sys, 0x3ff000, P), DC_EBUSY);
+	CU_ASSERT_EQUAL(dc_check(H.sys), 0);
+	CU_ASSERT(h_accounting_ok(H.sys));
+	h_fini(&H);
+}
+
+/* Expect: node 1 has free bytes but no whole free page; its next split
+ * takes a page of the nearest node (distance 12 beats 30), counted as a
+ * remote steal of node 1 and a steal of the donor. */
+static void full_node_takes_from_nearest_other_node(void)
+{
+	struct dc_request q = { P - 64, P, 0, 0, 1, DC_REQ_EXACT_NODE };
+	struct dc_stats s0, s1, s2;
+	dc_addr_t a;
+	int r;
+
+	h_init(&H, dc_backend_find("tree"), 12, 2048, 0);
+	CU_ASSERT_FATAL(h_add(&H, 0, 0x100000, 0x100000) == 0);
+	CU_ASSERT_FATAL(h_add(&H, 1, 0x300000, 0x4000) == 0);
+	CU_ASSERT_FATAL(h_add(&H, 2, 0x500000, 0x100000) == 0);
+	CU_ASSERT_FATAL(dc_set_distance(H.sys, 1, 0, 30) == 0);
+	CU_ASSERT_FATAL(dc_set_distance(H.sys, 1, 2, 12) == 0);
+	CU_ASSERT_FATAL(dc_finalize(H.sys) == 0);
+	/* leave 64 free bytes at the end of each of node 1's four pages */
+	for (int i = 0; i < 4; i++)
+		CU_ASSERT_FATAL(dc_alloc(H.sys, &q, &a) == 0 && a % P == 0);
+	/* use up the initial pool so that the next split must steal */
+	while ((H.sys->pool.nentries ||
+		H.sys->pool.hi - H.sys->pool.lo >= DC_POOL_ENTRY_SIZE) &&
+	       !fragment_node(0, 1))
+		;
+	/* 8 bytes in the middle of node 1's first 64-byte hole: a split */
+	q = (struct dc_request){ 8, 8, 0x300fd0, 0x301000, 1,
+				 DC_REQ_EXACT_NODE };
+	r = dc_alloc(H.sys, &q, &a);
+	CU_ASSERT_EQUAL(r, 0);
+	dc_stats(H.sys, 0, &s0);
+	dc_stats(H.sys, 1, &s1);
+	dc_stats(H.sys, 2, &s2);
+	CU_ASSERT_EQUAL(s1.remote_steals, 1);
+	CU_ASSERT_EQUAL(s1.metadata, 0);
+	CU_ASSERT(s2.steals >= 1);
+	CU_ASSERT(s2.metadata >= P);
+	CU_ASSERT_EQUAL(dc_check(H.sys), 0);
+	CU_ASSERT(h_accounting_ok(H.sys));
+	h_fini(&H);
+}
+
+/* phys_to_virt that maps only below 0x200000 (a direct-map limit) */
+static void *limited_map(void *ctx, dc_addr_t pa, dc_size_t len)
+{
+	if (pa >= 0x200000 || len > 0x200000 - pa)
+		return NULL;
+	return dc_host_phys_to_virt(ctx, pa, len);
+}
+
+struct low_ctx {
+	bool all_low;
+	int n;
+};
+
+static int meta_below_limit(void *ctx, int nid, dc_addr_t b, dc_size_t s)
+{
+	struct low_ctx *c = ctx;
+
+	c->n++;
+	c->all_low &= b + s <= 0x200000;
+	return 0;
+}
+
+/* Expect: metadata is stolen only where phys_to_virt maps: below the
+ * limit, although top-down would prefer the memory above it. */
+static void steals_only_what_phys_to_virt_maps(void)
+{
+	struct low_ctx c = { true, 0 };
+
+	h_init(&H, dc_backend_find("tree"), 12, 1536, 0);
+	H.plat.phys_to_virt = limited_map;
+	CU_ASSERT_FATAL(dc_init(H.sys, &H.cfg, &H.plat) == 0);
+	CU_ASSERT_FATAL(h_add(&H, 0, 0x100000, 0x200000) == 0);
+	CU_ASSERT_FATAL(dc_finalize(H.sys) == 0);
+	CU_ASSERT_EQUAL(fragment_node(0, 300), 0);
+	CU_ASSERT_EQUAL(dc_walk(H.sys, 0, DC_WALK_METADATA, meta_below_limit,
+				&c), 0);
+	CU_ASSERT(c.n >= 1);
+	CU_ASSERT(c.all_low);
+	CU_ASSERT_EQUAL(dc_check(H.sys), 0);
+	h_fini(&H);
+}
+
+/* Expect: the last block retired is given back to the pool exactly; an
+ * older one becomes entries. */
+static void block_undo_restores_the_pool_exactly(void)
+{
+	static uint64_t mem[1024];
+	struct dc_system *sys = calloc(1, sizeof(*sys));
+	struct dc_pool before;
+	void *a, *b;
+
+	dc_pool_init(&sys->pool, mem, sizeof(mem));
+	before = sys->pool;
+	CU_ASSERT_FATAL(dc_pool_block(sys, 1000, &a) == 0);
+	CU_ASSERT_FATAL(dc_pool_block(sys, 200, &b) == 0);
+	CU_ASSERT((char *)b + 200 <= (char *)a);
+	dc_pool_block_retire(sys, NULL, b, 200);
+	dc_pool_block_retire(sys, NULL, a, 1000);
+	CU_ASSERT_EQUAL(sys->pool.hi, before.hi);
+	CU_ASSERT_EQUAL(sys->pool.lo, before.lo);
+	CU_ASSERT_EQUAL(sys->pool.nentries, 0);
+	CU_ASSERT_EQUAL(dc_pool_block(sys, sizeof(mem) + 8, &a), DC_ENOSPC);
+	free(sys);
+}
+
+int main(void)
+{
+	CU_pSuite s;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 2;
+	s = CU_add_suite("metadata pool", NULL, NULL);
+	CU_add_test(s, "setup_never_steals", setup_never_steals);
+	CU_add_test(s, "ready_steals_from_the_node_that_needs_it",
+		    ready_steals_from_the_node_that_needs_it);
+	CU_add_test(s, "full_node_takes_from_nearest_other_node",
+		    full_node_takes_from_nearest_other_node);
+	CU_add_test(s, "steals_only_what_phys_to_virt_maps",
+		    steals_only_what_phys_to_virt_maps);
+	CU_add_test(s, "block_undo_restores_the_pool_exactly",
+		    block_undo_restores_the_pool_exactly);
+	return h_run();
+}
