@@ -57,6 +57,19 @@ void h_snap(const struct dc_system *sys, struct dc_snapshot *s);
 bool h_snap_equal(const struct dc_snapshot *a, const struct dc_snapshot *b);
 void h_snap_free(struct dc_snapshot *s);
 
+/* call must return err and leave every stat, walk and dc_check() of sys
+ * as it was ("a call that fails changes nothing", DESIGN.md). */
+#define H_EXPECT_UNCHANGED(sys, err, call)                               \
+	do {                                                             \
+		struct dc_snapshot s0_, s1_;                             \
+		h_snap((sys), &s0_);                                     \
+		CU_ASSERT_EQUAL((call), (err));                          \
+		h_snap((sys), &s1_);                                     \
+		CU_ASSERT(h_snap_equal(&s0_, &s1_));                     \
+		h_snap_free(&s0_);                                       \
+		h_snap_free(&s1_);                                       \
+	} while (0)
+
 /* Sum of the sizes of one walk. */
 dc_size_t h_walk_bytes(const struct dc_system *sys, int nid,
 		       enum dc_walk_kind kind);
