@@ -97,7 +97,7 @@ static int cmp_block(const void *a, const void *b)
 static bool memmap_entry(struct host_map *m, const char *dir,
 			 const char *name, size_t *cap)
 {
-	char path[4096], s[64], e[64], type[64];
+	char path[8192], s[64], e[64], type[64];
 	uint64_t base, last;
 	struct ram *p;
 

@@ -67,7 +67,8 @@ static void world_layout(struct world *w)
 	for (int f = 0; f < 11; f++) {
 		dc_size_t size = 0x1000 * (4 + h_rand_below(&w->rng, 60)) +
 				 h_rand_below(&w->rng, 3) * 0x10;
-		int nid = nids[h_rand_below(&w->rng, 4)];
+		/* every node gets a fragment; the rest land anywhere */
+		int nid = nids[f < 4 ? f : (int)h_rand_below(&w->rng, 4)];
 
 		r1 = h_add(&w->h, nid, pos, size);
 		r2 = m_add(&w->m, nid, pos, size);
