@@ -290,11 +290,14 @@ int dc_finalize(struct dc_system *sys);
  * != 0, the whole search again from 0. DC_REQ_TOP_DOWN takes the highest
  * fitting address, DC_REQ_BOTTOM_UP the lowest, neither the system default.
  *
+ * DC_REQ_EXACT_NODE with DC_NO_NODE changes nothing (all memory is
+ * searched, as memblock_alloc_exact_nid_raw(NUMA_NO_NODE) does).
+ *
  * Return: 0; DC_EINVAL (NULL, size 0, align not a power of two, both
- * directions, unknown flags, bad or absent nid, DC_REQ_EXACT_NODE without a
- * node, DC_REQ_ZERO and phys_to_virt fails); DC_ERANGE (min_addr + size
- * wraps); DC_ENOMEM (nothing fits); DC_ENOSPC (no metadata for the split);
- * DC_ESTATE (not READY).
+ * directions, unknown flags, bad or absent nid, min_addr >= max_addr,
+ * DC_REQ_ZERO and phys_to_virt cannot map the result: it is given back);
+ * DC_ERANGE (min_addr + size wraps); DC_ENOMEM (nothing fits); DC_ENOSPC
+ * (no metadata for the split); DC_ESTATE (not READY).
  */
 int dc_alloc(struct dc_system *sys, const struct dc_request *req,
 	     dc_addr_t *out);
