@@ -175,7 +175,7 @@ static int layout_check(const struct dc_layout *l)
 	}
 	for (i = 0; i < l->nreserved && !bad; i++) {
 		const struct dc_fragment *r = &l->reserved[i];
-		dc_addr_t rl, fl;
+		dc_addr_t rl, fl = 0;
 
 		if (dc_range_last(r->base, r->size, &rl)) {
 			bad = 1;
@@ -184,7 +184,8 @@ static int layout_check(const struct dc_layout *l)
 		for (j = 0; j < l->nfrags; j++) {
 			const struct dc_fragment *f = &l->frags[j];
 
-			dc_range_last(f->base, f->size, &fl);
+			if (dc_range_last(f->base, f->size, &fl))
+				continue;
 			if (f->nid == r->nid && f->base <= r->base && rl <= fl)
 				break;
 		}

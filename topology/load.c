@@ -133,6 +133,7 @@ static bool line_is_noise(const char *s)
 static void capture_end(struct capture *c, char *why, size_t whylen)
 {
 	char line[512];
+	size_t n;
 
 	if (why && whylen)
 		why[0] = '\0';
@@ -147,7 +148,11 @@ static void capture_end(struct capture *c, char *why, size_t whylen)
 		line[strcspn(line, "\r\n")] = '\0';
 		if (line_is_noise(line))
 			continue;
-		snprintf(why, whylen, "%s", line);
+		n = strlen(line);	/* truncation is fine: one line */
+		if (n >= whylen)
+			n = whylen - 1;
+		memcpy(why, line, n);
+		why[n] = '\0';
 		break;
 	}
 	fclose(c->tmp);
