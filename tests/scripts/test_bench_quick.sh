@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# test_bench_quick.sh - `discontig bench --quick` runs every scenario on
+# every compiled-in backend (so the bench cannot rot): exit 0, a table
+# for each scenario and the goals in text; with --json one object that
+# python3 -m json.tool accepts, with rows for every scenario and a figure
+# for every backend; with --svg a well-formed SVG; bad usage exits 2
+# with one line on stderr.
+#
+# Environment (set by ctest): DC_TOOL, DC_SHARED_DIR.
+set -u
+export ASAN_OPTIONS=${ASAN_OPTIONS:-exitcode=99}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-exitcode=98}
+T=${DC_TOOL:?DC_TOOL must name the discontig binary}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# 1. text
+if "$T" bench --quick --svg "$tmp/plot.svg" >"$tmp/out.txt" 2>"$tmp/err.txt"; then
+	ok
+else
+	bad "bench --quick exited $?: $(head -c 300 "$tmp/err.txt")"
+fi
+for s in "1. scaling" "2. small" "3. SN1" "4. hostile" "5. replay" "goals"; do
+	grep -q "== $s" "$tmp/out.txt" && ok || bad "no section '$s' in the text output"
+done
+python3 - "$tmp/plot.svg" <<'PY' && ok || bad "the SVG is not well-formed or lacks a line"
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+ns = "{http://www.w3.org/2000/svg}"
+assert root.tag == ns + "svg"
+assert len(root.findall(ns + "polyline")) >= 2
+PY
+
+# 2. JSON
+if "$T" bench --quick --json >"$tmp/out.json" 2>"$tmp/err.txt"; then
+	ok
+else
+	bad "bench --quick --json exited $?: $(head -c 300 "$tmp/err.txt")"
+fi
+python3 -m json.tool "$tmp/out.json" >/dev/null && ok || bad "JSON does not parse"
+python3 - "$tmp/out.json" <<'PY' && ok || bad "JSON lacks rows or figures"
+import json, sys
+d = json.load(open(sys.argv[1]))
+scen = {r["scenario"] for r in d["rows"]}
+assert {"scaling", "small", "sn1", "hostile", "replay"} <= scen, scen
+for r in d["rows"]:
+    if r["scenario"] in ("scaling", "small", "sn1", "hostile"):
+        for b in d["backends"]:
+            assert "median" in r["backends"][b], (r["label"], r["metric"], b)
+            v = r["backends"][b]
+            assert v["min"] <= v["median"] <= v["max"], (r["label"], b)
+assert d["reps"] >= 5 and d["goals"]
+PY
+
+# 3. bad usage: exit 2, one line
+"$T" bench --scenario nosuch >/dev/null 2>"$tmp/err.txt"
+rc=$?
+[ $rc -eq 2 ] && [ "$(wc -l <"$tmp/err.txt")" -eq 1 ] && ok ||
+	bad "unknown scenario: exit $rc, stderr $(cat "$tmp/err.txt")"
+"$T" bench --reps 2 >/dev/null 2>&1
+[ $? -eq 2 ] && ok || bad "--reps 2 accepted"
+
+echo "bench quick: $pass passed, $fail failed"
+[ $fail -eq 0 ]
