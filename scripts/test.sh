@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Every test: install what is missing, then build and run
+#  1. the full suite with ASan and UBSan (all backends, warnings as errors);
+#  2. the full suite optimised, with the default (long) randomised runs and
+#     the bench smoke run;
+#  3. a library whose default backend is bitmap (-DDC_BACKEND=bitmap) and
+#  4. one that contains only the bitmap backend (-DDC_BACKENDS=bitmap, what
+#     a kernel links), each running the conformance suite;
+#  5. the freestanding check (part of every ctest run above).
+set -eu
+cd "$(dirname "$0")/.."
+scripts/deps.sh
+jobs=$(nproc)
+status=0
+
+run() {	# dir, cmake args..., then ctest args after --
+	local dir=$1; shift
+	local cm=() ct=()
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do cm+=("$1"); shift; done
+	[ $# -gt 0 ] && shift
+	ct=("$@")
+	echo "=== $dir: ${cm[*]}"
+	cmake -S . -B "$dir" "${cm[@]}" >/dev/null
+	cmake --build "$dir" -j"$jobs" >/dev/null
+	(cd "$dir" && ctest --output-on-failure -j"$jobs" "${ct[@]}") || status=1
+}
+
+# The sanitizer build runs the randomised tests shorter; the optimised one
+# runs them at their default length (10^6 operations for the model test).
+DC_OPS=200000 run build-asan -DCMAKE_BUILD_TYPE=Debug -DDC_SANITIZE=ON
+run build-rel -DCMAKE_BUILD_TYPE=RelWithDebInfo
+for cfg in "DC_BACKEND=bitmap" "DC_BACKENDS=bitmap;DC_BACKEND=bitmap"; do
+	dir=build-$(echo "$cfg" | tr ';=' '__' | tr A-Z a-z)
+	args=()
+	IFS=';' read -ra kv <<< "$cfg"
+	for a in "${kv[@]}"; do args+=("-D$a"); done
+	echo "=== $dir: ${args[*]}"
+	cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Debug "${args[@]}" >/dev/null
+	cmake --build "$dir" -j"$jobs" --target test_conformance >/dev/null
+	(cd "$dir" && ctest --output-on-failure -R '^conformance_') || status=1
+done
+if [ $status = 0 ]; then echo "all test configurations passed"; else echo "SOME TESTS FAILED"; fi
+exit $status
