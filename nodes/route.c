@@ -58,26 +58,35 @@ static struct dc_node *next_by_distance(const struct dc_system *sys,
 	return best;
 }
 
-/* DC_NO_NODE: the best fit over all memory, then allocate on its node. */
+/*
+ * DC_NO_NODE: the highest (lowest) fit over all memory. The fragment map
+ * is walked from the window's far end, and each fragment's node is asked
+ * for a fit inside that fragment only: fragments are disjoint and sorted,
+ * so the first fit found is the answer, and the nodes below (above) it
+ * are never searched.
+ */
 static int alloc_anywhere(struct dc_system *sys, const struct dc_window *w,
 			  dc_addr_t *out, struct dc_node **won)
 {
-	struct dc_node *best = 0, *n;
-	dc_addr_t a, ba = 0;
-	int r;
+	struct dc_window fw = *w;
+	struct dc_extent *f;
+	dc_addr_t a;
 
-	for (unsigned i = 0; i < sys->nr_nodes; i++) {
-		n = sys->node[sys->present[i]];
-		if (sys->ops->find(n, w, &a))
+	f = dc_tree_find_le(&sys->fragments, w->top_down ? w->last : w->lo);
+	if (!w->top_down && (!f || f->last < w->lo))
+		f = f ? dc_tree_next(f) : dc_tree_first(&sys->fragments);
+	for (; f; f = w->top_down ? dc_tree_prev(f) : dc_tree_next(f)) {
+		if (w->top_down ? f->last < w->lo : f->base > w->last)
+			break;
+		fw.lo = f->base > w->lo ? f->base : w->lo;
+		fw.last = f->last < w->last ? f->last : w->last;
+		if (fw.last - fw.lo < w->size - 1 ||
+		    sys->ops->find(sys->node[f->nid], &fw, &a))
 			continue;
-		if (!best || (w->top_down ? a > ba : a < ba))
-			best = n, ba = a;
+		*won = sys->node[f->nid];
+		return node_alloc(*won, &fw, out);
 	}
-	if (!best)
-		return DC_ENOMEM;
-	r = node_alloc(best, w, out);
-	*won = best;
-	return r;
+	return DC_ENOMEM;
 }
 
 static int alloc_from(struct dc_system *sys, struct dc_node *pref,
