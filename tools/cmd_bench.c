@@ -21,8 +21,9 @@
  *     own 256 GiB slot at nid * 256 GiB, 16 KiB pages, 8 fragments per
  *     node (1024 in all): metadata, time of dc_release_all, and the 2.4
  *     per-page hand-off count.
- *  4. hostile: 128 nodes, 10^5 firmware holes, 10^6 allocations of mixed
- *     sizes, alignments and nodes: the total time of the boot.
+ *  4. hostile: 128 nodes, 10^5 firmware holes, 2x10^5 and 10^6
+ *     allocations of mixed sizes, alignments and nodes: the total time of
+ *     the boot (the array only at 2x10^5 unless --n asks: see below).
  *  5. replay: throughput of `discontig replay` (tools/cmd_replay.c, called
  *     in process) on shared/data/bootlogs.
  *
@@ -907,30 +908,48 @@ static void scenario_hostile(void)
 					       "allocations", "release_all",
 					       "failed allocs" };
 	static const char *const units[] = { "ns", "ns", "ns", "ns", "count" };
-	struct hostile c = { .nodes = 128, .holes = 100000, .allocs = 200000 };
+	static const uint64_t full[] = { 200000, 1000000 }, quick[] = { 50000 };
+	struct hostile c = { .nodes = 128, .holes = 100000 };
+	const uint64_t *allocs = O.quick ? quick : full;
+	unsigned count = O.quick ? 1 : 2;
 	struct row *r[5];
 
 	if (O.quick) {
 		c.nodes = 16;
 		c.holes = 10000;
-		c.allocs = 50000;
 	}
 	if (O.n) {
-		c.allocs = O.n;
-		c.holes = O.n / 10;
+		allocs = &O.n;
+		count = 1;
 	}
 	print_header("4. hostile boot: firmware holes, mixed allocations");
-	for (unsigned m = 0; m < 5; m++)
-		r[m] = row_new("hostile", metrics[m], units[m], c.allocs,
-			       "allocs=%llu", (unsigned long long)c.allocs);
-	for (int b = 0; b < NBK; b++)
-		if (bk[b])
+	note("(%u nodes of 2 GiB, %llu holes, then the allocations, then "
+	     "dc_release_all)\n", c.nodes, (unsigned long long)c.holes);
+	for (unsigned i = 0; i < count; i++) {
+		c.allocs = allocs[i];
+		for (unsigned m = 0; m < 5; m++)
+			r[m] = row_new("hostile", metrics[m], units[m],
+				       c.allocs, "allocs=%llu",
+				       (unsigned long long)c.allocs);
+		for (int b = 0; b < NBK; b++) {
+			if (!bk[b])
+				continue;
+			/* every small allocation leaves its alignment padding
+			 * as a free range, which memblock's linear search walks
+			 * on every later request: O(allocs^2), about 30 min for
+			 * 5 repetitions of 10^6 here */
+			if (b == 2 && c.allocs > 200000 && !O.n) {
+				snprintf(r[0]->skip[b], sizeof(r[0]->skip[b]),
+					 "skipped: O(allocs^2) walk of padding "
+					 "ranges (~30 min); --n %llu measures it",
+					 (unsigned long long)c.allocs);
+				continue;
+			}
 			measure_multi(r, 5, b, hostile_boot, &c);
-	note("(%u nodes of 2 GiB, %llu holes, %llu allocations, then "
-	     "dc_release_all)\n", c.nodes, (unsigned long long)c.holes,
-	     (unsigned long long)c.allocs);
-	for (unsigned m = 0; m < 5; m++)
-		print_row(r[m]);
+		}
+		for (unsigned m = 0; m < 5; m++)
+			print_row(r[m]);
+	}
 }
 
 /* --- 5. replay of real boot logs -------------------------------------------------- */
@@ -1298,6 +1317,23 @@ static double med(const struct row *r, int b)
 	return r && r->v[b].ok ? r->v[b].med : NAN;
 }
 
+/* The hostile "total time" row with the most allocations where both
+ * backends have a figure. */
+static const struct row *hostile_row(int b0, int b1)
+{
+	const struct row *best = NULL;
+
+	for (unsigned i = 0; i < nrows; i++) {
+		const struct row *r = &rows[i];
+
+		if (!strcmp(r->scen, "hostile") &&
+		    !strcmp(r->metric, "total time") && r->v[b0].ok &&
+		    r->v[b1].ok && (!best || r->x > best->x))
+			best = r;
+	}
+	return best;
+}
+
 static unsigned goals_compute(struct goal *g)
 {
 	const struct row *a, *b2;
@@ -1333,10 +1369,10 @@ static unsigned goals_compute(struct goal *g)
 	a = row_find("sn1", "release_all time", 128);
 	g[n++] = (struct goal){ "bitmap/tree release time, 16 TiB SN1",
 				med(a, 1) / med(a, 0), 100, false, "" };
-	a = row_find("hostile", "total time", O.quick ? 50000 : O.n ? O.n :
-								      200000);
+	a = hostile_row(0, 1);
 	g[n++] = (struct goal){ "bitmap/tree hostile boot total",
 				med(a, 1) / med(a, 0), 50, false, "" };
+	a = hostile_row(0, 2);
 	g[n++] = (struct goal){ "array/tree hostile boot total",
 				med(a, 2) / med(a, 0), 50, false, "" };
 	return n;
@@ -1499,8 +1535,8 @@ static void usage(FILE *f)
 		"  sn1      128 nodes x 128 GiB in 256 GiB slots, 1024 fragments:\n"
 		"           metadata, dc_release_all time, 2.4 page hand-offs\n"
 		"           (--n: fragments, 8 per node)\n"
-		"  hostile  128 nodes, 10^5 firmware holes, 10^6 mixed allocations:\n"
-		"           total time (--n: allocations; holes = n / 10)\n"
+		"  hostile  128 nodes, 10^5 firmware holes, 2x10^5 and 10^6 mixed\n"
+		"           allocations: total time (--n: that many allocations)\n"
 		"  replay   `discontig replay` throughput on the boot logs\n"
 		"\n"
 		"  --quick        a seconds-long version of everything\n"
