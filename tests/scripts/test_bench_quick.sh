@@ -52,8 +52,11 @@ assert {"scaling", "small", "sn1", "hostile", "replay"} <= scen, scen
 for r in d["rows"]:
     if r["scenario"] in ("scaling", "small", "sn1", "hostile"):
         for b in d["backends"]:
-            assert "median" in r["backends"][b], (r["label"], r["metric"], b)
             v = r["backends"][b]
+            if r["metric"] == "2.4 release loop" and b != "bitmap":
+                assert "skipped" in v, (r["label"], b)
+                continue
+            assert "median" in v, (r["label"], r["metric"], b)
             assert v["min"] <= v["median"] <= v["max"], (r["label"], b)
 assert d["reps"] >= 5 and d["goals"]
 PY
