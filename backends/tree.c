@@ -13,12 +13,12 @@
  * call runs out of metadata halfway.
  *
  * Invariants (check() returns the number of the first broken one):
- *  1..5  T1..T5 of core/tree.h on the free tree, with T2: free extents
+ *  1..6  T1..T6 of core/tree.h on the free tree, with T2: free extents
  *        are maximal, so "every byte of [base, last] is free" is the same
  *        as "[base, last] lies inside one free extent"
- *  6     every free extent carries this node's nid (an entry that was
+ *  7     every free extent carries this node's nid (an entry that was
  *        handed to another node while still in this tree shows up here)
- *  7     every free extent lies inside one registered fragment of this
+ *  8     every free extent lies inside one registered fragment of this
  *        node (checked when the node belongs to a system)
  *
  * "taken" counts the used and metadata bytes inside the node's memory:
@@ -316,12 +316,12 @@ static int tree_check(const struct dc_node *n)
 		return bad;
 	for (e = dc_tree_first(&s->free); e; e = dc_tree_next(e))
 		if (e->nid != n->nid)
-			return 6;
+			return 7;
 	if (!n->sys)
 		return 0;
 	for (e = dc_tree_first(&s->free); e; e = dc_tree_next(e))
 		if (!tree_in_fragment(n, e))
-			return 7;
+			return 8;
 	return 0;
 }
 

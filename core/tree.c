@@ -28,6 +28,21 @@
  * shortens the searches that dominate allocation; the extra rotations on
  * update do not matter at boot.
  *
+ * Alignment classes (T6): max_span alone lets a search skip extents that
+ * are too short, but not extents that are long enough yet hold no
+ * aligned fit. Those are what small allocations leave behind: a
+ * cache-aligned allocation taken from the top of an extent leaves its
+ * padding, up to 63 bytes, as a free extent, and every later request of
+ * a few dozen bytes would visit each such padding extent in turn, O(n)
+ * (the hostile boot of `discontig bench` found it). So each node also
+ * records, for A = 8, 16, 32 and 64, the longest aligned span of its
+ * subtree, last - align_up(base, A), which decides exactly whether an
+ * A-aligned fit exists, and for A > 64 is still necessary (an address
+ * aligned to A is aligned to 64). The extent holding the longest span
+ * has an aligned span at most A - 1 shorter, so each class fits in one
+ * byte as "max_span minus the longest aligned span", 0xff for none: the
+ * four fit in 32 bits, inside the 64-byte pool entry.
+ *
  * Everything is iterative: descents are loops, in-order walks follow
  * parent links, and rebalancing climbs from the change point, stopping
  * once a subtree's height and max_span are what its parent already
@@ -47,17 +62,63 @@ static inline dc_size_t ext_span(const struct dc_extent *e)
 	return e->last - e->base;
 }
 
-/* Recompute e's height and max_span from its children (both valid). */
+#define ACLASSES 4	/* A = 8 << c, c = 0..3 */
+#define ASLACK_NONE 0xffu
+
+/* last - align_up(base, 8 << c), or false if e holds no such byte. */
+static inline bool ext_aligned_span(const struct dc_extent *e, int c,
+				    dc_size_t *span)
+{
+	dc_addr_t mask = (8ull << c) - 1, ab = (e->base + mask) & ~mask;
+
+	if (ab < e->base || ab > e->last)
+		return false;
+	*span = e->last - ab;
+	return true;
+}
+
+/* The longest aligned span of class c in e's subtree (T6). */
+static inline bool sub_aligned_span(const struct dc_extent *e, int c,
+				    dc_size_t *span)
+{
+	unsigned s = e->aslack >> (8 * c) & 0xff;
+
+	if (s == ASLACK_NONE)
+		return false;
+	*span = e->max_span - s;
+	return true;
+}
+
+/* e's max_span and aslack, from e and its children (T3, T6). */
+static void ext_augment(const struct dc_extent *e, dc_size_t *maxp,
+			uint32_t *slackp)
+{
+	const struct dc_extent *kid[2] = { e->left, e->right };
+	dc_size_t m = ext_span(e), best = 0, v = 0;
+	uint32_t slack = 0;
+	bool any;
+
+	for (int k = 0; k < 2; k++)
+		if (kid[k] && kid[k]->max_span > m)
+			m = kid[k]->max_span;
+	for (int c = 0; c < ACLASSES; c++) {
+		any = ext_aligned_span(e, c, &best);
+		for (int k = 0; k < 2; k++)
+			if (kid[k] && sub_aligned_span(kid[k], c, &v) &&
+			    (!any || v > best))
+				best = v, any = true;
+		slack |= (any ? (uint32_t)(m - best) : ASLACK_NONE) << (8 * c);
+	}
+	*maxp = m;
+	*slackp = slack;
+}
+
+/* Recompute e's height, max_span and aslack from its children. */
 static void ext_update(struct dc_extent *e)
 {
 	int32_t hl = ext_height(e->left), hr = ext_height(e->right);
-	dc_size_t m = ext_span(e);
 
-	if (e->left && e->left->max_span > m)
-		m = e->left->max_span;
-	if (e->right && e->right->max_span > m)
-		m = e->right->max_span;
-	e->max_span = m;
+	ext_augment(e, &e->max_span, &e->aslack);
 	e->height = 1 + (hl > hr ? hl : hr);
 }
 
@@ -187,12 +248,14 @@ static void tree_fixup(struct dc_tree *t, struct dc_extent *p,
 	while (p) {
 		int32_t old_h = p->height;
 		dc_size_t old_m = p->max_span;
+		uint32_t old_s = p->aslack;
 		struct dc_extent *top;
 
 		if (p == must)
 			passed = true;
 		top = tree_rebalance_one(t, p);
-		if (passed && top->height == old_h && top->max_span == old_m)
+		if (passed && top->height == old_h && top->max_span == old_m &&
+		    top->aslack == old_s)
 			return;
 		p = top->parent;
 	}
@@ -223,7 +286,7 @@ void dc_tree_insert(struct dc_tree *t, struct dc_extent *e)
 	e->left = e->right = NULL;
 	e->parent = p;
 	e->height = 1;
-	e->max_span = ext_span(e);
+	ext_augment(e, &e->max_span, &e->aslack);
 	*link = e;
 	t->count++;
 	t->bytes += ext_span(e) + 1;
@@ -236,7 +299,7 @@ void dc_tree_insert(struct dc_tree *t, struct dc_extent *e)
  * @e: an extent in @t
  *
  * With two children, e's in-order successor s takes e's place (its
- * height and max_span too, so that e's parent still agrees with them);
+ * height and augmentation too, so that e's parent still agrees);
  * the climb starts where s left, and must go on at least to s.
  *
  *	      e                 s
@@ -283,6 +346,7 @@ void dc_tree_erase(struct dc_tree *t, struct dc_extent *e)
 	e->left->parent = s;
 	s->height = e->height;
 	s->max_span = e->max_span;
+	s->aslack = e->aslack;
 	tree_replace_child(t, e->parent, e, s);
 	tree_fixup(t, p, s);
 }
@@ -294,8 +358,8 @@ void dc_tree_erase(struct dc_tree *t, struct dc_extent *e)
  * @base: new first byte
  * @last: new last byte, >= @base; [base, last] overlaps no other extent
  *
- * The key order cannot change, so no rotation is needed: only max_span
- * climbs, until it stops changing. O(height).
+ * The key order cannot change, so no rotation is needed: only the
+ * augmentation climbs, until it stops changing. O(height).
  */
 void dc_tree_resize(struct dc_tree *t, struct dc_extent *e, dc_addr_t base,
 		    dc_addr_t last)
@@ -370,29 +434,67 @@ struct dc_extent *dc_tree_prev(const struct dc_extent *e)
 
 /*
  * The restricted walk of dc_tree_find_fit(): in-order (or reverse) steps
- * that skip every subtree whose max_span < need, need = size - 1.
+ * that skip every subtree that cannot hold the request (struct fitq).
  */
 
-/* Leftmost extent of n's subtree with span >= need; n->max_span >= need. */
-static struct dc_extent *tree_first_long(struct dc_extent *n, dc_size_t need)
+/* What a subtree or an extent must have to hold a fit, window aside:
+ * span >= need, and for align >= 8 an aligned span >= need in class c. */
+struct fitq {
+	dc_size_t need;		/* size - 1 */
+	int c;			/* alignment class, -1 for align < 8 */
+};
+
+static struct fitq fitq_of(const struct dc_window *w)
+{
+	struct fitq q = { w->size - 1, -1 };
+
+	for (dc_size_t a = 8; a <= w->align && q.c < ACLASSES - 1; a <<= 1)
+		q.c++;
+	return q;
+}
+
+static inline bool sub_may_fit(const struct dc_extent *n,
+			       const struct fitq *q)
+{
+	dc_size_t v = 0;
+
+	if (n->max_span < q->need)
+		return false;
+	return q->c < 0 || (sub_aligned_span(n, q->c, &v) && v >= q->need);
+}
+
+static inline bool ext_may_fit(const struct dc_extent *e,
+			       const struct fitq *q)
+{
+	dc_size_t v = 0;
+
+	if (q->c < 0)
+		return ext_span(e) >= q->need;
+	return ext_aligned_span(e, q->c, &v) && v >= q->need;
+}
+
+/* Leftmost extent of n's subtree that may fit; sub_may_fit(n). */
+static struct dc_extent *tree_first_fit(struct dc_extent *n,
+					const struct fitq *q)
 {
 	while (n) {
-		if (n->left && n->left->max_span >= need)
+		if (n->left && sub_may_fit(n->left, q))
 			n = n->left;
-		else if (ext_span(n) >= need)
+		else if (ext_may_fit(n, q))
 			return n;
 		else
 			n = n->right;
 	}
-	return NULL;	/* only if T3 is broken */
+	return NULL;	/* only if T3 or T6 is broken */
 }
 
-static struct dc_extent *tree_last_long(struct dc_extent *n, dc_size_t need)
+static struct dc_extent *tree_last_fit(struct dc_extent *n,
+				       const struct fitq *q)
 {
 	while (n) {
-		if (n->right && n->right->max_span >= need)
+		if (n->right && sub_may_fit(n->right, q))
 			n = n->right;
-		else if (ext_span(n) >= need)
+		else if (ext_may_fit(n, q))
 			return n;
 		else
 			n = n->left;
@@ -400,39 +502,39 @@ static struct dc_extent *tree_last_long(struct dc_extent *n, dc_size_t need)
 	return NULL;
 }
 
-/* The next extent after e in address order with span >= need, or NULL. */
-static struct dc_extent *tree_next_long(const struct dc_extent *e,
-					dc_size_t need)
+/* The next extent after e in address order that may fit, or NULL. */
+static struct dc_extent *tree_next_fit(const struct dc_extent *e,
+				       const struct fitq *q)
 {
 	struct dc_extent *p;
 
 	for (;;) {
-		if (e->right && e->right->max_span >= need)
-			return tree_first_long(e->right, need);
+		if (e->right && sub_may_fit(e->right, q))
+			return tree_first_fit(e->right, q);
 		/* Climb out of right subtrees: those ancestors come before e. */
 		for (p = e->parent; p && e == p->right; p = p->parent)
 			e = p;
 		if (!p)
 			return NULL;
-		if (ext_span(p) >= need)
+		if (ext_may_fit(p, q))
 			return p;
-		e = p;	/* p is too short: try its right subtree */
+		e = p;	/* p cannot fit: try its right subtree */
 	}
 }
 
-static struct dc_extent *tree_prev_long(const struct dc_extent *e,
-					dc_size_t need)
+static struct dc_extent *tree_prev_fit(const struct dc_extent *e,
+				       const struct fitq *q)
 {
 	struct dc_extent *p;
 
 	for (;;) {
-		if (e->left && e->left->max_span >= need)
-			return tree_last_long(e->left, need);
+		if (e->left && sub_may_fit(e->left, q))
+			return tree_last_fit(e->left, q);
 		for (p = e->parent; p && e == p->left; p = p->parent)
 			e = p;
 		if (!p)
 			return NULL;
-		if (ext_span(p) >= need)
+		if (ext_may_fit(p, q))
 			return p;
 		e = p;
 	}
@@ -443,7 +545,7 @@ static struct dc_extent *tree_fit_low(const struct dc_tree *t,
 				      const struct dc_window *w,
 				      dc_addr_t *out)
 {
-	dc_size_t need = w->size - 1;
+	struct fitq q = fitq_of(w);
 	struct dc_extent *e = dc_tree_find_le(t, w->lo);
 
 	/* The first extent that ends at or after lo: every earlier one lies
@@ -452,10 +554,10 @@ static struct dc_extent *tree_fit_low(const struct dc_tree *t,
 		e = dc_tree_first(t);
 	else if (e->last < w->lo)
 		e = dc_tree_next(e);
-	if (e && ext_span(e) < need)
-		e = tree_next_long(e, need);
+	if (e && !ext_may_fit(e, &q))
+		e = tree_next_fit(e, &q);
 
-	for (; e; e = tree_next_long(e, need)) {
+	for (; e; e = tree_next_fit(e, &q)) {
 		dc_addr_t b = e->base > w->lo ? e->base : w->lo;
 		dc_addr_t l = e->last < w->last ? e->last : w->last;
 
@@ -463,7 +565,7 @@ static struct dc_extent *tree_fit_low(const struct dc_tree *t,
 		 * No room between b and the window's end: every later extent
 		 * starts higher still, so nothing later fits.
 		 */
-		if (w->last < b || w->last - b < need)
+		if (w->last < b || w->last - b < q.need)
 			return NULL;
 		if (dc_fit_low(b, l, w->size, w->align, out))
 			return e;
@@ -476,18 +578,18 @@ static struct dc_extent *tree_fit_high(const struct dc_tree *t,
 				       const struct dc_window *w,
 				       dc_addr_t *out)
 {
-	dc_size_t need = w->size - 1;
+	struct fitq q = fitq_of(w);
 	struct dc_extent *e = dc_tree_find_le(t, w->last);
 
-	if (e && ext_span(e) < need)
-		e = tree_prev_long(e, need);
+	if (e && !ext_may_fit(e, &q))
+		e = tree_prev_fit(e, &q);
 
-	for (; e; e = tree_prev_long(e, need)) {
+	for (; e; e = tree_prev_fit(e, &q)) {
 		dc_addr_t b = e->base > w->lo ? e->base : w->lo;
 		dc_addr_t l = e->last < w->last ? e->last : w->last;
 
 		/* Every earlier extent ends lower still. */
-		if (l < w->lo || l - w->lo < need)
+		if (l < w->lo || l - w->lo < q.need)
 			return NULL;
 		if (dc_fit_high(b, l, w->size, w->align, out))
 			return e;
@@ -503,18 +605,19 @@ static struct dc_extent *tree_fit_high(const struct dc_tree *t,
  *
  * A restricted in-order walk (as mm/vmalloc.c's find_vmap_lowest_match()):
  * it starts at the first extent reaching into the window, never enters a
- * subtree whose max_span < size - 1, and stops at the first extent that
- * could not fit even unaligned at the window's far edge. Each extent is
- * clipped to the window and tested with dc_fit_low()/dc_fit_high(), so
- * the answer is exact.
+ * subtree that cannot hold the request (max_span < size - 1, or no
+ * aligned span of the request's class that long: T6), and stops at the
+ * first extent that could not fit even unaligned at the window's far
+ * edge. Each extent is clipped to the window and tested with
+ * dc_fit_low()/dc_fit_high(), so the answer is exact.
  *
  * Cost, stated honestly: O(log n) to reach the first candidate, plus
- * O(log n) for each further candidate visited. The candidates visited
- * before the answer are extents that are long enough but fail because of
- * alignment or because the window clips them, so with align <= the slack
- * of the extents the walk is O(log n); with alignment far larger than
- * the extents (2^63 over many long extents) it degrades towards
- * O(k log n), k the number of long-enough extents in the window.
+ * O(log n) for each further candidate visited. For align <= 64 every
+ * candidate fits unless the window clips it, so the walk is O(log n).
+ * For larger alignments a candidate may still fail (an aligned span of
+ * class 64 that holds no address aligned to A), so with alignment far
+ * larger than the extents (2^63 over many long extents) the walk
+ * degrades towards O(k log n), k the number of such extents.
  *
  * Return: the extent holding the fit, or NULL (none, empty window, size
  * 0, align not a power of two).
@@ -522,11 +625,14 @@ static struct dc_extent *tree_fit_high(const struct dc_tree *t,
 struct dc_extent *dc_tree_find_fit(const struct dc_tree *t,
 				   const struct dc_window *w, dc_addr_t *out)
 {
+	struct fitq q;
+
 	if (!t->root || !w->size || !dc_is_pow2(w->align))
 		return NULL;
 	if (w->last < w->lo || w->last - w->lo < w->size - 1)
 		return NULL;
-	if (t->root->max_span < w->size - 1)
+	q = fitq_of(w);
+	if (!sub_may_fit(t->root, &q))
 		return NULL;
 	return w->top_down ? tree_fit_high(t, w, out) : tree_fit_low(t, w, out);
 }
@@ -543,26 +649,26 @@ static inline int check_min(int bad, int k)
 
 /*
  * Local checks of one node, given that its children passed theirs: by
- * induction on the subtree, local T3 and T4 imply the global ones.
+ * induction on the subtree, local T3, T4 and T6 imply the global ones.
  */
 static int tree_check_node(const struct dc_extent *e)
 {
 	int32_t hl = ext_height(e->left), hr = ext_height(e->right);
-	dc_size_t m = ext_span(e);
+	dc_size_t m;
+	uint32_t slack;
 
-	if (e->left && e->left->max_span > m)
-		m = e->left->max_span;
-	if (e->right && e->right->max_span > m)
-		m = e->right->max_span;
+	ext_augment(e, &m, &slack);
 	if (e->max_span != m)
 		return 3;
 	if (e->height != 1 + (hl > hr ? hl : hr) || hl - hr > 1 || hr - hl > 1)
 		return 4;
+	if (e->aslack != slack)
+		return 6;
 	return 0;
 }
 
 /**
- * dc_tree_check() - verify T1..T5 (T2 only if @maximal)
+ * dc_tree_check() - verify T1..T6 (T2 only if @maximal)
  * @t:       the tree
  * @maximal: the extents must not touch (free extents, fragments)
  *
@@ -573,7 +679,7 @@ static int tree_check_node(const struct dc_extent *e)
  * corrupt tree. Otherwise the whole tree is checked and the smallest
  * broken number returned.
  *
- * Return: 0, or 1..5.
+ * Return: 0, or 1..6.
  */
 int dc_tree_check(const struct dc_tree *t, bool maximal)
 {

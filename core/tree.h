@@ -18,6 +18,10 @@
  *      consistent
  *  T5  count and bytes equal the number of extents and the sum of their
  *      sizes (mod 2^64)
+ *  T6  aslack: for each alignment class c (A = 8, 16, 32, 64 bytes), byte
+ *      c holds max_span - max(aligned span) over the subtree, where an
+ *      extent's aligned span is last - align_up(base, A); 0xff when no
+ *      extent of the subtree holds an A-aligned byte (see core/tree.c)
  * An AVL tree of n nodes has height < 1.4405 log2(n + 2) - 0.3277; entries
  * are 64 bytes, so n < 2^58 and the height is at most 84: the bound below
  * keeps a margin and sizes every fixed stack.
@@ -37,6 +41,7 @@ struct dc_extent {
 	struct dc_extent *left, *right, *parent;
 	int32_t height;		/* leaf: 1 */
 	int32_t nid;		/* payload: owner (fragment tree) */
+	uint32_t aslack;	/* T6: 4 x 8 bits, class c in bits 8c.. */
 };
 
 _Static_assert(sizeof(struct dc_extent) <= DC_POOL_ENTRY_SIZE,
@@ -73,7 +78,7 @@ struct dc_extent *dc_tree_prev(const struct dc_extent *e);
 struct dc_extent *dc_tree_find_fit(const struct dc_tree *t,
 				   const struct dc_window *w, dc_addr_t *out);
 
-/* 0, or the number (1..5) of the first broken invariant above. */
+/* 0, or the number (1..6) of the first broken invariant above. */
 int dc_tree_check(const struct dc_tree *t, bool maximal);
 
 /* Height of the tree (0 when empty). */

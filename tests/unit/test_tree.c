@@ -406,6 +406,67 @@ static void resize_and_erase_keep_max_span(void)
 	CU_ASSERT_EQUAL(dc_tree_check(&t, true), 0);
 }
 
+/*
+ * Alignment padding, as cache-aligned allocations taken from the tops of
+ * extents leave it: 4096 extents of 41 bytes at 128 i + 1, none holding a
+ * 64-aligned byte, then one 4 KiB extent at 1 MiB below them all.
+ * Expect: the root records (T6) that the longest 64-aligned span is the
+ * 4 KiB extent's, and without it that none exists and the longest
+ * 8-aligned span is 33 bytes; a top-down request of 24 bytes aligned 64
+ * finds 1 MiB + 4096 - 64 (none without the big extent), one aligned 8
+ * the topmost padding extent; 34 bytes aligned 8 fit a padding extent
+ * exactly, 35 only unaligned.
+ */
+static void find_fit_skips_alignment_padding(void)
+{
+	enum { N = 4096 };
+	static struct dc_extent e[N + 1];
+	struct dc_extent *big;
+	struct dc_tree t;
+	dc_addr_t base = 0x200000;
+	dc_size_t span;
+	bool found;
+	unsigned c;
+	int i;
+
+	dc_tree_init(&t);
+	for (i = 0; i < N; i++)
+		tree_add(&t, &e[i], base + 128ULL * i + 1,
+			 base + 128ULL * i + 41);
+	big = tree_add(&t, &e[N], 0x100000, 0x100fff);
+	CU_ASSERT_EQUAL_FATAL(dc_tree_check(&t, true), 0);
+	CU_ASSERT_EQUAL(t.root->max_span, 0xfff);
+	/* class 3 (64 bytes): only the big extent, aligned span 0xfff */
+	c = t.root->aslack >> 24 & 0xff;
+	CU_ASSERT_EQUAL(c, 0);
+	/* with the big extent gone, no extent holds a 64-aligned byte */
+	dc_tree_erase(&t, big);
+	CU_ASSERT_EQUAL(dc_tree_check(&t, true), 0);
+	CU_ASSERT_EQUAL(t.root->aslack >> 24 & 0xff, 0xff);
+	/* class 0 (8 bytes): base 128 i + 1 -> 128 i + 8, span 41 - 8 = 33 */
+	span = t.root->max_span - (t.root->aslack & 0xff);
+	CU_ASSERT_EQUAL(span, 33);
+	CU_ASSERT_FALSE(fit(&t, 0, MAX64, 24, 64, true, &found) != 0xdead);
+	CU_ASSERT_FALSE(found);
+	dc_tree_insert(&t, big);
+	CU_ASSERT_EQUAL(fit(&t, 0, MAX64, 24, 64, true, &found),
+			0x100000 + 4096 - 64);
+	CU_ASSERT_TRUE(found);
+	CU_ASSERT_EQUAL(fit(&t, 0, MAX64, 24, 64, false, &found), 0x100000);
+	/* aligned 8: the topmost padding extent, 128 (N-1) + 41 - 23 -> 8 */
+	CU_ASSERT_EQUAL(fit(&t, 0, MAX64, 24, 8, true, &found),
+			(base + 128ULL * (N - 1) + 41 - 23) & ~7ULL);
+	CU_ASSERT_EQUAL(fit(&t, 0x200000, MAX64, 24, 8, false, &found),
+			base + 8);
+	/* 34 bytes aligned 8 just fit (8 .. 41); 35 do not, unaligned they do */
+	CU_ASSERT_EQUAL(fit(&t, 0x200000, MAX64, 34, 8, false, &found),
+			base + 8);
+	CU_ASSERT_EQUAL(fit(&t, 0x200000, MAX64, 35, 8, false, &found), 0xdead);
+	CU_ASSERT_FALSE(found);
+	CU_ASSERT_EQUAL(fit(&t, 0x200000, MAX64, 35, 1, false, &found),
+			base + 1);
+}
+
 /* ---------------------------------------------------- corrupted invariants */
 
 static struct dc_extent *corrupt_setup(struct dc_tree *t, struct dc_extent *e,
@@ -423,7 +484,7 @@ static struct dc_extent *corrupt_setup(struct dc_tree *t, struct dc_extent *e,
 /*
  * 100 extents; one node's max_span, height, base, parent link or the
  * tree's count is changed by hand.
- * Expect: dc_tree_check names the broken invariant (3, 4, 1, 4, 5), the
+ * Expect: dc_tree_check names the broken invariant (3, 4, 6, 1, 4, 5), the
  * smallest one when several break, and 0 again once repaired.
  */
 static void check_reports_corrupted_invariant(void)
@@ -441,6 +502,11 @@ static void check_reports_corrupted_invariant(void)
 	x->height++;
 	CU_ASSERT_EQUAL(dc_tree_check(&t, false), 4);
 	x->height--;
+
+	x->aslack ^= 1u << 8;	/* class 16 bytes */
+	CU_ASSERT_EQUAL(dc_tree_check(&t, false), 6);
+	x->aslack ^= 1u << 8;
+	CU_ASSERT_EQUAL(dc_tree_check(&t, false), 0);
 
 	/* Overlap with the previous extent also breaks T3 there: 1 wins. */
 	base = x->base;
@@ -894,6 +960,8 @@ int main(int argc, char **argv)
 		  find_le_and_walk_follow_address_order },
 		{ "resize_and_erase_keep_max_span",
 		  resize_and_erase_keep_max_span },
+		{ "find_fit_skips_alignment_padding",
+		  find_fit_skips_alignment_padding },
 		{ "check_reports_corrupted_invariant",
 		  check_reports_corrupted_invariant },
 		{ "check_reports_touching_extents_only_when_maximal",
