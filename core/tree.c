@@ -89,26 +89,60 @@ static inline bool sub_aligned_span(const struct dc_extent *e, int c,
 	return true;
 }
 
+/*
+ * Slack below m of e's own aligned spans, class by class; 0xff where there
+ * is none or it is more than 63 below m. Dropping those is exact: the
+ * extent whose span is m has an aligned span at most A - 1 below m, or
+ * none, and then m < A - 1; so the subtree's smallest slack is <= 63
+ * whenever it has an aligned span at all.
+ */
+static uint32_t ext_slack(const struct dc_extent *e, dc_size_t m)
+{
+	uint32_t slack = 0xffffffffu;
+	dc_size_t v;
+
+	if (m - ext_span(e) > 63)
+		return slack;
+	for (int c = 0; c < ACLASSES; c++)
+		if (ext_aligned_span(e, c, &v) && m - v <= 63)
+			slack &= ~((uint32_t)(0xff ^ (m - v)) << (8 * c));
+	return slack;
+}
+
+/* The smaller slack of each class: slack's, or kid's rebased on m. */
+static uint32_t kid_slack(uint32_t slack, const struct dc_extent *kid,
+			  dc_size_t m)
+{
+	dc_size_t d = m - kid->max_span;
+
+	if (d > 63)
+		return slack;
+	for (int c = 0; c < ACLASSES; c++) {
+		uint32_t k = kid->aslack >> (8 * c) & 0xff, v = k + (uint32_t)d;
+
+		if (k != ASLACK_NONE && v < (slack >> (8 * c) & 0xff) && v <= 63)
+			slack = (slack & ~(0xffu << (8 * c))) | v << (8 * c);
+	}
+	return slack;
+}
+
 /* e's max_span and aslack, from e and its children (T3, T6). */
 static void ext_augment(const struct dc_extent *e, dc_size_t *maxp,
 			uint32_t *slackp)
 {
-	const struct dc_extent *kid[2] = { e->left, e->right };
-	dc_size_t m = ext_span(e), best = 0, v = 0;
-	uint32_t slack = 0;
-	bool any;
+	const struct dc_extent *l = e->left, *r = e->right;
+	dc_size_t m = ext_span(e);
+	uint32_t slack;
 
-	for (int k = 0; k < 2; k++)
-		if (kid[k] && kid[k]->max_span > m)
-			m = kid[k]->max_span;
-	for (int c = 0; c < ACLASSES; c++) {
-		any = ext_aligned_span(e, c, &best);
-		for (int k = 0; k < 2; k++)
-			if (kid[k] && sub_aligned_span(kid[k], c, &v) &&
-			    (!any || v > best))
-				best = v, any = true;
-		slack |= (any ? (uint32_t)(m - best) : ASLACK_NONE) << (8 * c);
-	}
+	if (l && l->max_span > m)
+		m = l->max_span;
+	if (r && r->max_span > m)
+		m = r->max_span;
+	slack = ext_slack(e, m);
+	if (l)
+		slack = kid_slack(slack, l, m);
+	if (r)
+		slack = kid_slack(slack, r, m);
 	*maxp = m;
 	*slackp = slack;
 }
