@@ -103,6 +103,8 @@ static uint32_t ext_slack(const struct dc_extent *e, dc_size_t m)
 
 	if (m - ext_span(e) > 63)
 		return slack;
+	if (!(e->base & 63))	/* aligned for every class: span itself */
+		return 0x01010101u * (uint32_t)(m - ext_span(e));
 	for (int c = 0; c < ACLASSES; c++)
 		if (ext_aligned_span(e, c, &v) && m - v <= 63)
 			slack &= ~((uint32_t)(0xff ^ (m - v)) << (8 * c));
@@ -114,12 +116,17 @@ static uint32_t kid_slack(uint32_t slack, const struct dc_extent *kid,
 			  dc_size_t m)
 {
 	dc_size_t d = m - kid->max_span;
+	uint32_t k = kid->aslack & 0xff, v = (uint32_t)d + k;
 
-	if (d > 63)
+	if (d > 63 || !slack)
 		return slack;
+	/* the common case, pages and their multiples: every class alike */
+	if (kid->aslack == 0x01010101u * k && k != ASLACK_NONE &&
+	    slack == 0x01010101u * (slack & 0xff))
+		return v > 63 || v >= (slack & 0xff) ? slack : 0x01010101u * v;
 	for (int c = 0; c < ACLASSES; c++) {
-		uint32_t k = kid->aslack >> (8 * c) & 0xff, v = k + (uint32_t)d;
-
+		k = kid->aslack >> (8 * c) & 0xff;
+		v = k + (uint32_t)d;
 		if (k != ASLACK_NONE && v < (slack >> (8 * c) & 0xff) && v <= 63)
 			slack = (slack & ~(0xffu << (8 * c))) | v << (8 * c);
 	}
