@@ -1009,27 +1009,6 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (!fseek(f, 0, SEEK_END) && (n = ftell(f)) >= 0 &&
-	    !fseek(f, 0, SEEK_SET)) {
-		buf = malloc((size_t)n + 1);
-		if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-			free(buf);
-			buf = NULL;
-		}
-		*len = (size_t)n;
-	}
-	fclose(f);
-	return buf;
-}
-
 /* The *.log files of the boot log folder, sorted; false if none. */
 static bool replay_find(struct replay_set *rs, char *why, size_t len)
 {
@@ -1083,10 +1062,8 @@ static double replay_parse(int b, void *ctx)
 		struct dc_mb_log log;
 		char err[256];
 		size_t len = 0;
-		char *buf = read_file(rs->files[i], &len);
+		char *buf = dc_read_file(rs->files[i], &len);
 
-		if (!buf)
-			dc_die(rs->files[i], "cannot read: %s", strerror(errno));
 		t0 = dc_now_ns();
 		if (dc_mb_parse(buf, len, &log, err, sizeof(err)))
 			dc_die(rs->files[i], "%s", err);
@@ -1353,7 +1330,6 @@ struct goal {
 	double ratio;		/* NAN: not measured */
 	double threshold;
 	bool at_most;		/* ratio <= threshold, else >= */
-	char why[120];
 };
 
 static double med(const struct row *r, int b)
@@ -1387,17 +1363,17 @@ static unsigned goals_compute(struct goal *g)
 	a = row_find("scaling", "alloc+free", 1000000);
 	b2 = row_find("scaling", "alloc+free", 1000);
 	g[n++] = (struct goal){ "tree alloc+free at n=10^6 / at n=10^3",
-				med(a, 0) / med(b2, 0), 2.5, true, "" };
+				med(a, 0) / med(b2, 0), 2.5, true };
 	a = row_find("scaling", "reserve", 1000000);
 	b2 = row_find("scaling", "reserve", 1000);
 	g[n++] = (struct goal){ "tree reserve at n=10^6 / at n=10^3",
-				med(a, 0) / med(b2, 0), 2.5, true, "" };
+				med(a, 0) / med(b2, 0), 2.5, true };
 	a = row_find("scaling", "alloc+free", 100000);
 	g[n++] = (struct goal){ "array/tree alloc+free at n=10^5",
-				med(a, 2) / med(a, 0), 100, false, "" };
+				med(a, 2) / med(a, 0), 100, false };
 	a = row_find("scaling", "reserve", 100000);
 	g[n++] = (struct goal){ "array/tree reserve at n=10^5",
-				med(a, 2) / med(a, 0), 100, false, "" };
+				med(a, 2) / med(a, 0), 100, false };
 	for (unsigned i = 0; i < nrows; i++)
 		if (!strcmp(rows[i].scen, "small")) {
 			double x = med(&rows[i], 0) / med(&rows[i], 2);
@@ -1406,20 +1382,20 @@ static unsigned goals_compute(struct goal *g)
 				worst = x;
 		}
 	g[n++] = (struct goal){ "tree/array small machine, worst row",
-				worst, 1.3, true, "" };
+				worst, 1.3, true };
 	a = row_find("sn1", "backend metadata", 128);
 	g[n++] = (struct goal){ "bitmap/tree metadata, 16 TiB SN1",
-				med(a, 1) / med(a, 0), 2000, false, "" };
+				med(a, 1) / med(a, 0), 2000, false };
 	a = row_find("sn1", "release_all time", 128);
 	b2 = row_find("sn1", "2.4 release loop", 128);
 	g[n++] = (struct goal){ "2.4 loop/tree release time, 16 TiB SN1",
-				med(b2, 1) / med(a, 0), 100, false, "" };
+				med(b2, 1) / med(a, 0), 100, false };
 	a = hostile_row(0, 1);
 	g[n++] = (struct goal){ "bitmap/tree hostile boot total",
-				med(a, 1) / med(a, 0), 50, false, "" };
+				med(a, 1) / med(a, 0), 50, false };
 	a = hostile_row(0, 2);
 	g[n++] = (struct goal){ "array/tree hostile boot total",
-				med(a, 2) / med(a, 0), 50, false, "" };
+				med(a, 2) / med(a, 0), 50, false };
 	return n;
 }
 

@@ -142,35 +142,6 @@ static void *xcalloc(size_t n, size_t size)
 	return p;
 }
 
-static char *read_all(const char *path, size_t *len)
-{
-	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-	size_t cap = 0, n;
-	char *buf = NULL;
-
-	if (!f)
-		dc_die(path, "cannot open: %s", strerror(errno));
-	*len = 0;
-	for (;;) {
-		if (cap - *len < 65536) {
-			cap = cap ? cap * 2 : 262144;
-			buf = realloc(buf, cap + 1);
-			if (!buf)
-				dc_die(path, "out of memory");
-		}
-		n = fread(buf + *len, 1, cap - *len, f);
-		if (!n)
-			break;
-		*len += n;
-	}
-	if (ferror(f))
-		dc_die(path, "read error: %s", strerror(errno));
-	if (f != stdin)
-		fclose(f);
-	buf[*len] = '\0';
-	return buf;
-}
-
 static void add_mismatch(struct replay *rp, const struct mismatch *m)
 {
 	struct file_report *r = rp->rep;
@@ -1094,7 +1065,7 @@ static void replay_file(const char *file, const struct options *opt,
 	struct replay *rp = xcalloc(1, sizeof(*rp));
 	uint64_t t0 = dc_now_ns();
 	size_t len;
-	char *buf = read_all(file, &len);
+	char *buf = dc_read_file(file, &len);
 
 	rp->present = xcalloc(DC_MAX_NODES, sizeof(bool));
 	rp->rep = rep;

@@ -200,3 +200,32 @@ void dc_progress_end(void)
 		fputs("\r\033[K", stderr);
 	progress_shown = false;
 }
+
+char *dc_read_file(const char *path, size_t *len)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	size_t cap = 0, n;
+	char *buf = NULL;
+
+	if (!f)
+		dc_die(path, "cannot open: %s", strerror(errno));
+	*len = 0;
+	for (;;) {
+		if (cap - *len < 65536) {
+			cap = cap ? cap * 2 : 262144;
+			buf = realloc(buf, cap + 1);
+			if (!buf)
+				dc_die(path, "out of memory");
+		}
+		n = fread(buf + *len, 1, cap - *len, f);
+		if (!n)
+			break;
+		*len += n;
+	}
+	if (ferror(f))
+		dc_die(path, "read error: %s", strerror(errno));
+	if (f != stdin)
+		fclose(f);
+	buf[*len] = '\0';
+	return buf;
+}

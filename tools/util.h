@@ -24,6 +24,10 @@ bool dc_parse_size(const char *s, uint64_t *out);
 /* "1.5 GiB", "640 KiB", "12 B"; buf of at least 32 bytes. */
 const char *dc_human(uint64_t bytes, char *buf);
 
+/* The whole of a file ("-": stdin), NUL-terminated, its length in *len;
+ * dies with one line naming the file when it cannot be read. */
+char *dc_read_file(const char *path, size_t *len);
+
 /* Monotonic nanoseconds. */
 uint64_t dc_now_ns(void);
 
