@@ -379,6 +379,19 @@ static uint64_t batch_size(uint64_t probe_ns, uint64_t probe_ops,
 	return k;
 }
 
+/* k operations of a scenario; returns the ns its timed part took. */
+typedef uint64_t (*batch_fn)(void *ctx, uint64_t k);
+
+/* ns per operation: a warm-up batch of warm operations sizes a batch
+ * that lasts about O.target_ns (warm .. cap operations), which is timed. */
+static double per_op_ns(batch_fn batch, void *ctx, uint64_t warm,
+			uint64_t cap)
+{
+	uint64_t k = batch_size(batch(ctx, warm), warm, warm, cap);
+
+	return (double)batch(ctx, k) / (double)k;
+}
+
 /* Several figures per repetition (a boot gives metadata, times, counts). */
 typedef void (*multi_fn)(int b, void *ctx, double *out);
 
@@ -447,30 +460,26 @@ static void scaling_build(struct scaling *c, int b)
 		       (unsigned long long)n);
 }
 
-static void scaling_pair(struct scaling *c)
-{
-	struct dc_request q = { .size = PG, .align = PG, .nid = 0,
-				.flags = DC_REQ_BOTTOM_UP | DC_REQ_EXACT_NODE };
-	dc_addr_t a;
-
-	q.min_addr = SC_BASE + 2 * PG * rnd(c->n);
-	if (dc_alloc(c->s.sys, &q, &a) || dc_free(c->s.sys, a, PG))
-		dc_die("bench", "scaling: alloc/free pair failed");
-}
-
-/* ns per alloc/free pair: one page, bottom-up from a random goal */
-static double scaling_pairs(int b, void *ctx)
+/* k alloc/free pairs: one page, bottom-up from a random goal */
+static uint64_t scaling_pair_batch(void *ctx, uint64_t k)
 {
 	struct scaling *c = ctx;
-	uint64_t t0 = dc_now_ns(), k, i;
+	struct dc_request q = { .size = PG, .align = PG, .nid = 0,
+				.flags = DC_REQ_BOTTOM_UP | DC_REQ_EXACT_NODE };
+	uint64_t t0 = dc_now_ns();
+	dc_addr_t a;
 
-	for (i = 0; i < 4; i++)
-		scaling_pair(c);
-	k = batch_size(dc_now_ns() - t0, 4, 8, 1000000);
-	t0 = dc_now_ns();
-	for (i = 0; i < k; i++)
-		scaling_pair(c);
-	return (double)(dc_now_ns() - t0) / (double)k;
+	for (uint64_t i = 0; i < k; i++) {
+		q.min_addr = SC_BASE + 2 * PG * rnd(c->n);
+		if (dc_alloc(c->s.sys, &q, &a) || dc_free(c->s.sys, a, PG))
+			dc_die("bench", "scaling: alloc/free pair failed");
+	}
+	return dc_now_ns() - t0;
+}
+
+static double scaling_pairs(int b, void *ctx)
+{
+	return per_op_ns(scaling_pair_batch, ctx, 8, 1000000);
 }
 
 /* a step through 0 .. n-1 that visits distinct pages: a prime not
@@ -485,8 +494,10 @@ static uint64_t scaling_stride(uint64_t n)
 	return 1;
 }
 
-static uint64_t scaling_reserve_batch(struct scaling *c, uint64_t k)
+/* k reserves of free pages, timed, then given back untimed */
+static uint64_t scaling_reserve_batch(void *ctx, uint64_t k)
 {
+	struct scaling *c = ctx;
 	uint64_t start = rnd(c->n), step = scaling_stride(c->n), t0, ns, i;
 	int r;
 
@@ -504,15 +515,13 @@ static uint64_t scaling_reserve_batch(struct scaling *c, uint64_t k)
 	return ns;
 }
 
-/* ns per reserve of one free page (at most n/4 of them, given back
- * after the timing) */
+/* ns per reserve of one free page (at most n/4 of them per batch) */
 static double scaling_reserves(int b, void *ctx)
 {
 	struct scaling *c = ctx;
-	uint64_t cap = c->n / 4 > 4 ? c->n / 4 : 4;
-	uint64_t k = batch_size(scaling_reserve_batch(c, 4), 4, 4, cap);
 
-	return (double)scaling_reserve_batch(c, k) / (double)k;
+	return per_op_ns(scaling_reserve_batch, ctx, 4,
+			 c->n / 4 > 4 ? c->n / 4 : 4);
 }
 
 static void scenario_scaling(void)
@@ -586,38 +595,37 @@ static void small_build(struct small *c, int b)
 	bsys_finalize(&c->s);
 }
 
-static void small_pair(struct small *c)
+/* k alloc/free pairs of boot-like sizes, on node 0 or any node */
+static uint64_t small_pair_batch(void *ctx, uint64_t k)
 {
 	static const dc_size_t sizes[] = { 64, 512, 4096, 32768, 256 * KiB,
 					   2 * MiB };
+	struct small *c = ctx;
 	struct dc_request q = { 0 };
+	uint64_t t0 = dc_now_ns();
 	dc_addr_t a;
-	unsigned i = (unsigned)rnd(6);
 
-	q.size = sizes[i];
-	q.align = i == 5 ? 2 * MiB : i >= 2 ? PG : 0;
-	q.nid = rnd(2) ? 0 : DC_NO_NODE;
-	if (dc_alloc(c->s.sys, &q, &a) || dc_free(c->s.sys, a, q.size))
-		dc_die("bench", "small: alloc/free pair failed");
+	for (uint64_t n = 0; n < k; n++) {
+		unsigned i = (unsigned)rnd(6);
+
+		q.size = sizes[i];
+		q.align = i == 5 ? 2 * MiB : i >= 2 ? PG : 0;
+		q.nid = rnd(2) ? 0 : DC_NO_NODE;
+		if (dc_alloc(c->s.sys, &q, &a) || dc_free(c->s.sys, a, q.size))
+			dc_die("bench", "small: alloc/free pair failed");
+	}
+	return dc_now_ns() - t0;
 }
 
 static double small_pairs(int b, void *ctx)
 {
-	struct small *c = ctx;
-	uint64_t t0 = dc_now_ns(), k, i;
-
-	for (i = 0; i < 8; i++)
-		small_pair(c);
-	k = batch_size(dc_now_ns() - t0, 8, 16, 2000000);
-	t0 = dc_now_ns();
-	for (i = 0; i < k; i++)
-		small_pair(c);
-	return (double)(dc_now_ns() - t0) / (double)k;
+	return per_op_ns(small_pair_batch, ctx, 16, 2000000);
 }
 
-/* reserves of one page in [1 GiB, 1.5 GiB), free of reservations */
-static uint64_t small_reserve_batch(struct small *c, uint64_t k)
+/* k reserves of one page in [1 GiB, 1.5 GiB), free of reservations */
+static uint64_t small_reserve_batch(void *ctx, uint64_t k)
 {
+	struct small *c = ctx;
 	uint64_t t0 = dc_now_ns(), ns, i;
 
 	for (i = 0; i < k; i++)
@@ -631,10 +639,7 @@ static uint64_t small_reserve_batch(struct small *c, uint64_t k)
 
 static double small_reserves(int b, void *ctx)
 {
-	struct small *c = ctx;
-	uint64_t k = batch_size(small_reserve_batch(c, 8), 8, 8, 8192);
-
-	return (double)small_reserve_batch(c, k) / (double)k;
+	return per_op_ns(small_reserve_batch, ctx, 8, 8192);
 }
 
 static void scenario_small(void)
