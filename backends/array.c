@@ -801,8 +801,14 @@ static int array_probe(const struct dc_node *n, dc_addr_t base,
 	return search_holding(&s->res, base, last) >= 0 ? 0 : DC_ENOENT;
 }
 
-/* Take free [base, last]: into the reserved array. */
-static int take(struct array_state *s, dc_addr_t base, dc_addr_t last)
+/*
+ * Take free [base, last] out of the free ranges: into the reserved array
+ * (reserve, alloc), or, with remove, out of the memory array
+ * (remove_memory). The free ranges on either side stay; the one it came
+ * from goes.
+ */
+static int take(struct array_state *s, dc_addr_t base, dc_addr_t last,
+		bool remove)
 {
 	const struct region *m = mem_holding(s, base, last);
 	bool below, above;
@@ -812,10 +818,16 @@ static int take(struct array_state *s, dc_addr_t base, dc_addr_t last)
 		return DC_EBUSY;
 	below = free_below(s, m, base);
 	above = free_above(s, m, last);
-	err = array_add(&s->res, base, last);
+	if (remove)
+		err = array_cut(&s->mem, base, last);
+	else
+		err = array_add(&s->res, base, last);
 	if (err)
-		return err;
-	s->taken += last - base + 1;
+		return err == DC_ENOENT ? DC_EBUSY : err;
+	if (remove)
+		s->mem_bytes -= last - base + 1;
+	else
+		s->taken += last - base + 1;
 	s->extents += (dc_size_t)below + (dc_size_t)above - 1;
 	return 0;
 }
@@ -824,27 +836,17 @@ static int array_remove_memory(struct dc_node *n, dc_addr_t base,
 			       dc_addr_t last)
 {
 	struct array_state *s = array_state(n);
-	const struct region *m = mem_holding(s, base, last);
-	bool below, above;
-	int err;
+	int err = take(s, base, last, true);
 
-	if (!m || res_overlaps(s, base, last))
-		return DC_EBUSY;
-	below = free_below(s, m, base);
-	above = free_above(s, m, last);
-	err = array_cut(&s->mem, base, last);
-	if (err)
-		return err == DC_ENOENT ? DC_EBUSY : err;
-	s->mem_bytes -= last - base + 1;
-	s->extents += (dc_size_t)below + (dc_size_t)above - 1;
-	mark_applied(s);
-	return 0;
+	if (!err)
+		mark_applied(s);
+	return err;
 }
 
 static int array_reserve(struct dc_node *n, dc_addr_t base, dc_addr_t last)
 {
 	struct array_state *s = array_state(n);
-	int err = take(s, base, last);
+	int err = take(s, base, last, false);
 
 	if (!err)
 		mark_applied(s);
@@ -911,7 +913,7 @@ static int array_alloc(struct dc_node *n, const struct dc_window *w,
 
 	if (!find_fit(s, w, false, 0, 0, &a))
 		return DC_ENOMEM;
-	err = take(s, a, a + (w->size - 1));
+	err = take(s, a, a + (w->size - 1), false);
 	if (err)
 		return err;
 	mark_applied(s);
