@@ -584,9 +584,8 @@ static struct dc_extent *tree_prev_fit(const struct dc_extent *e,
 /* Lowest fit: see dc_tree_find_fit(). */
 static struct dc_extent *tree_fit_low(const struct dc_tree *t,
 				      const struct dc_window *w,
-				      dc_addr_t *out)
+				      struct fitq q, dc_addr_t *out)
 {
-	struct fitq q = fitq_of(w);
 	struct dc_extent *e = dc_tree_find_le(t, w->lo);
 
 	/* The first extent that ends at or after lo: every earlier one lies
@@ -617,9 +616,8 @@ static struct dc_extent *tree_fit_low(const struct dc_tree *t,
 /* Highest fit: the mirror of tree_fit_low(). */
 static struct dc_extent *tree_fit_high(const struct dc_tree *t,
 				       const struct dc_window *w,
-				       dc_addr_t *out)
+				       struct fitq q, dc_addr_t *out)
 {
-	struct fitq q = fitq_of(w);
 	struct dc_extent *e = dc_tree_find_le(t, w->last);
 
 	if (e && !ext_may_fit(e, &q))
@@ -675,7 +673,8 @@ struct dc_extent *dc_tree_find_fit(const struct dc_tree *t,
 	q = fitq_of(w);
 	if (!sub_may_fit(t->root, &q))
 		return NULL;
-	return w->top_down ? tree_fit_high(t, w, out) : tree_fit_low(t, w, out);
+	return w->top_down ? tree_fit_high(t, w, q, out) :
+			     tree_fit_low(t, w, q, out);
 }
 
 int dc_tree_height(const struct dc_tree *t)

@@ -19,23 +19,31 @@
 #define DC_REQ_ALL (DC_REQ_EXACT_NODE | DC_REQ_TOP_DOWN | DC_REQ_BOTTOM_UP | \
 		    DC_REQ_RELAX_MIN | DC_REQ_ZERO)
 
-/* Hold entries, then find and take a fit on n. */
-static int node_alloc(struct dc_node *n, const struct dc_window *w,
-		      dc_addr_t *out)
+/* n has a fit (find() said so): hold entries, then take it. The fit is
+ * searched again because holding entries may steal a page of n. */
+static int node_take(struct dc_node *n, const struct dc_window *w,
+		     dc_addr_t *out)
 {
 	const struct dc_backend_ops *ops = n->sys->ops;
-	dc_addr_t a;
-	int r;
+	int r = ops->prepare(n, 1);
 
-	if (ops->find(n, w, &a))
-		return DC_ENOMEM;
-	r = ops->prepare(n, 1);
 	if (!r)
 		r = ops->alloc(n, w, out);
 	if (ops->finish)
 		ops->finish(n);
 	dc_pool_finish(n);
 	return r;
+}
+
+/* Find a fit on n and take it. */
+static int node_alloc(struct dc_node *n, const struct dc_window *w,
+		      dc_addr_t *out)
+{
+	dc_addr_t a;
+
+	if (n->sys->ops->find(n, w, &a))
+		return DC_ENOMEM;
+	return node_take(n, w, out);
 }
 
 /* The next node after (dist, nid) in the fallback order from pref, or
@@ -84,7 +92,7 @@ static int alloc_anywhere(struct dc_system *sys, const struct dc_window *w,
 		    sys->ops->find(sys->node[f->nid], &fw, &a))
 			continue;
 		*won = sys->node[f->nid];
-		return node_alloc(*won, &fw, out);
+		return node_take(*won, &fw, out);
 	}
 	return DC_ENOMEM;
 }
