@@ -98,7 +98,6 @@
  * Stats read only the counters (mem_bytes, taken, extents): in GONE the
  * stolen arrays have been handed back and must not be read.
  */
-#include "core/lib.h"
 #include "core/pool.h"
 #include "core/range.h"
 #include "core/tree.h"
@@ -573,10 +572,10 @@ static bool steal_possible(const struct dc_node *n, dc_size_t bytes)
 	dc_addr_t xb = 0, xl = 0, a;
 	bool have_x = false;
 
-	if (sys->map_limit) {
-		if (sys->map_limit < bytes)
+	if (sys->map_end) {
+		if (sys->map_end < bytes)
 			return false;
-		w.last = sys->map_limit - 1;
+		w.last = sys->map_end - 1;
 	}
 	if (dc_pool_avail(n) - n->nheld == 0) {
 		for (;;) {

@@ -124,12 +124,11 @@
  * all zeros when checking that a run is clear. Bit helpers are written out
  * (de Bruijn, SWAR) so that no libgcc helper is referenced.
  */
-#include "core/lib.h"
 #include "core/pool.h"
 #include "core/range.h"
 #include "core/tree.h"
 
-#define BM_NONE UINT64_MAX
+#define BM_NONE DC_U64_MAX
 
 /* flags */
 #define BM_READY 1u		/* the bitmap exists */

@@ -31,7 +31,6 @@
  */
 #include "core/pool.h"
 
-#include "core/lib.h"
 #include "core/range.h"
 #include "core/tree.h"
 
@@ -254,10 +253,10 @@ static int meta_find(struct dc_node *donor, dc_size_t bytes, dc_addr_t *pa,
 	void *v;
 
 	for (;;) {
-		if (sys->map_limit) {
-			if (sys->map_limit < bytes)
+		if (sys->map_end) {
+			if (sys->map_end < bytes)
 				return DC_ENOSPC;
-			w.last = sys->map_limit - 1;
+			w.last = sys->map_end - 1;
 		}
 		if (sys->ops->find(donor, &w, pa))
 			return DC_ENOSPC;
@@ -266,7 +265,7 @@ static int meta_find(struct dc_node *donor, dc_size_t bytes, dc_addr_t *pa,
 			*va = v;
 			return DC_OK;
 		}
-		sys->map_limit = *pa ? *pa : 1;
+		sys->map_end = *pa ? *pa : 1;
 		if (!*pa)
 			return DC_ENOSPC;
 	}

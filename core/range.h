@@ -13,7 +13,7 @@
 
 #include <discontig/discontig.h>
 
-#define DC_ADDR_MAX UINT64_MAX
+#define DC_ADDR_MAX DC_U64_MAX
 
 static inline bool dc_is_pow2(dc_size_t x)
 {

@@ -6,13 +6,13 @@
 #include "nodes/node.h"
 
 static const struct dc_backend_ops *const dc_backends[] = {
-#ifdef DC_HAVE_TREE
+#if DC_CONFIG_HAVE_TREE
 	&dc_backend_tree,
 #endif
-#ifdef DC_HAVE_BITMAP
+#if DC_CONFIG_HAVE_BITMAP
 	&dc_backend_bitmap,
 #endif
-#ifdef DC_HAVE_ARRAY
+#if DC_CONFIG_HAVE_ARRAY
 	&dc_backend_array,
 #endif
 };
@@ -36,5 +36,5 @@ const struct dc_backend_ops *dc_backend_find(const char *name)
 
 const struct dc_backend_ops *dc_backend_default(void)
 {
-	return &DC_DEFAULT_BACKEND;
+	return &DC_CONFIG_DEFAULT_BACKEND;
 }

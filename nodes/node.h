@@ -15,7 +15,6 @@
 #include <discontig/backend.h>
 #include <discontig/discontig.h>
 
-#include "core/lib.h"
 #include "core/pool.h"
 #include "core/range.h"
 #include "core/tree.h"

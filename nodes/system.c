@@ -39,24 +39,29 @@ int dc_phase(const struct dc_system *sys)
 	return dc_sys_ok(sys) ? (int)sys->phase : DC_EINVAL;
 }
 
-int dc_init(struct dc_system *sys, const struct dc_config *cfg,
-	    const struct dc_platform *plat)
+int dc_init_abi(struct dc_system *sys, const struct dc_config *cfg,
+		const struct dc_platform *plat, uint64_t abi)
 {
 	unsigned shift;
 
+	/* first, before anything is written: a caller compiled against
+	 * another layout would be overrun (config.h) */
+	if (abi != DC_ABI_KEY)
+		return DC_EINVAL;
 	if (!sys || !cfg || !plat || !plat->phys_to_virt)
 		return DC_EINVAL;
 	shift = cfg->page_shift ? cfg->page_shift : 12;
 	if (shift < 12 || shift > 30 || (cfg->flags & ~DC_CFG_TOP_DOWN))
 		return DC_EINVAL;
 	if (cfg->pool_bytes && (!cfg->pool ||
-	    cfg->pool_bytes > UINTPTR_MAX - (uintptr_t)cfg->pool))
+	    cfg->pool_bytes > DC_UINTPTR_MAX - (uintptr_t)cfg->pool))
 		return DC_EINVAL;
 	memset(sys, 0, sizeof(*sys));
 	sys->page_shift = shift;
 	sys->flags = cfg->flags;
 	sys->ops = cfg->backend ? cfg->backend : dc_backend_default();
 	sys->plat = *plat;
+	sys->access_end = cfg->access_limit;
 	dc_pool_init(&sys->pool, cfg->pool, cfg->pool_bytes);
 	dc_tree_init(&sys->fragments);
 	sys->phase = DC_SETUP;
@@ -294,7 +299,7 @@ int dc_set_distance(struct dc_system *sys, int from, int to,
 		return DC_EINVAL;
 	a = dc_node_get(sys, from);
 	b = dc_node_get(sys, to);
-	if (!a || !b || !distance || distance > UINT16_MAX)
+	if (!a || !b || !distance || distance > DC_U16_MAX)
 		return DC_EINVAL;
 	if (sys->phase != DC_SETUP)
 		return DC_ESTATE;

@@ -439,8 +439,10 @@ static int boot_setup(struct boot *b)
 	b->sys = calloc(1, sizeof(*b->sys));
 	if (!b->pool || !b->sys)
 		return DC_ENOMEM;
-	cfg = (struct dc_config){ l->page_shift, b->o.ops, b->pool,
-				  b->pool_bytes, DC_CFG_TOP_DOWN };
+	cfg = (struct dc_config){ .page_shift = l->page_shift,
+				  .backend = b->o.ops, .pool = b->pool,
+				  .pool_bytes = b->pool_bytes,
+				  .flags = DC_CFG_TOP_DOWN };
 	r = dc_tr_init(b->trace, b->sys, &cfg, &plat);
 	if (!r)
 		r = dc_tr_layout_apply(b->trace, l, b->topo, b->sys);

@@ -21,26 +21,24 @@
  * Ranges are [base, base + size). A range whose last byte would lie past
  * 2^64 - 1 is DC_ERANGE; a range that ends exactly at 2^64 is valid.
  *
- * Freestanding: this header includes only <stddef.h>, <stdint.h> and
- * <stdbool.h>; a kernel can include it as is.
+ * Freestanding: this header takes its types from <discontig/env.h> and the
+ * library's build options from <discontig/config.h>, and includes nothing
+ * else; a kernel can include it as is (kbuild: -D__KERNEL__, -nostdinc).
  */
 #ifndef DISCONTIG_DISCONTIG_H
 #define DISCONTIG_DISCONTIG_H
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
+#include <discontig/config.h>
+#include <discontig/env.h>
 
 typedef uint64_t dc_addr_t;	/* physical address, 64 bits everywhere */
 typedef uint64_t dc_size_t;	/* byte count */
 
 #define DC_NO_NODE (-1)
 
-/* Largest node id + 1; nids are OS node numbers and may be sparse. Linux
- * distribution kernels use NODES_SHIFT=10. */
-#ifndef DC_MAX_NODES
-#define DC_MAX_NODES 1024
-#endif
+/* DC_MAX_NODES (config.h): largest node id + 1; nids are OS node numbers
+ * and may be sparse. Default 1024: Linux distribution kernels use
+ * NODES_SHIFT=10. */
 
 #define DC_DEFAULT_ALIGN 64u	/* dc_request.align == 0 means this */
 #define DC_MAX_ORDER 10		/* largest block handed over: 2^10 pages */
@@ -84,6 +82,9 @@ struct dc_config {
 	void *pool;		/* initial metadata pool, caller's storage */
 	dc_size_t pool_bytes;
 	unsigned flags;		/* DC_CFG_* */
+	dc_addr_t access_limit;	/* end (exclusive) of what phys_to_virt can
+				   map; 0 = all of it (memblock's
+				   current_limit, a kernel's direct map) */
 };
 
 struct dc_platform {
@@ -173,7 +174,9 @@ struct dc_system {
 	uint16_t *distance;	/* dim x dim, in metadata; NULL: defaults */
 	unsigned dim;		/* rows of distance */
 	unsigned nr_nodes;	/* nodes present */
-	dc_addr_t map_limit;	/* lowest pa phys_to_virt refused, or 0 */
+	dc_addr_t access_end;	/* the access limit, exclusive; 0: none */
+	dc_addr_t map_end;	/* learned: phys_to_virt refused it; 0: not
+				   learned (see core/pool.c) */
 	dc_size_t failed_anynode;	/* failed DC_NO_NODE allocations */
 	int16_t present[DC_MAX_NODES];	/* nids present, ascending */
 	struct dc_node *node[DC_MAX_NODES];	/* by nid; in the pool */
@@ -190,7 +193,7 @@ const char *dc_strerror(int err);
 /**
  * dc_init() - start an empty system in SETUP
  * @sys:  caller storage for the system
- * @cfg:  page size, backend, initial pool, default direction
+ * @cfg:  page size, backend, initial pool, default direction, access limit
  * @plat: how to reach managed memory; copied
  *
  * The initial pool holds every node descriptor, fragment and tree node until
@@ -198,12 +201,31 @@ const char *dc_strerror(int err);
  * The pool stays the caller's memory: it is never released or counted as
  * metadata.
  *
+ * dc_init() is an inline wrapper that passes the layout this caller was
+ * compiled with (DC_MAX_NODES, the sizes of struct dc_system and struct
+ * dc_node) to dc_init_abi(), which refuses a layout that differs from the
+ * library's (config.h) before it writes anything.
+ *
  * Return: 0; DC_EINVAL (NULL @sys/@cfg/@plat or phys_to_virt, page_shift
  * outside 12..30, pool NULL with pool_bytes > 0, unknown flags, a pool range
- * that wraps).
+ * that wraps, a caller compiled with another DC_MAX_NODES or struct layout
+ * than the library: then @sys is not written).
  */
-int dc_init(struct dc_system *sys, const struct dc_config *cfg,
-	    const struct dc_platform *plat);
+int dc_init_abi(struct dc_system *sys, const struct dc_config *cfg,
+		const struct dc_platform *plat, uint64_t abi);
+
+/* The layout a caller was compiled with, as dc_init_abi() compares it. */
+#define DC_ABI_KEY                                                         \
+	((uint64_t)DC_MAX_NODES << 40 ^                                    \
+	 (uint64_t)sizeof(struct dc_system) << 8 ^                         \
+	 (uint64_t)sizeof(struct dc_node) << 24 ^ (uint64_t)DC_ABI_VERSION)
+#define DC_ABI_VERSION 2u
+
+static inline int dc_init(struct dc_system *sys, const struct dc_config *cfg,
+			  const struct dc_platform *plat)
+{
+	return dc_init_abi(sys, cfg, plat, DC_ABI_KEY);
+}
 
 /**
  * dc_add_memory() - register a fragment of node @nid
@@ -263,6 +285,75 @@ int dc_set_distance(struct dc_system *sys, int from, int to,
  * On error nothing has changed.
  */
 int dc_reserve(struct dc_system *sys, dc_addr_t base, dc_size_t size);
+
+/**
+ * dc_reserve_loose() - mark what is free of a firmware range as used
+ * @sys:   the system; SETUP or READY
+ * @base:  first byte
+ * @size:  bytes, > 0; may cover holes, other nodes, used bytes, metadata
+ * @newly: bytes that became used, or NULL
+ *
+ * For ranges that firmware describes loosely (the BIOS areas, e820
+ * reserved entries, the boot information inside memory already reserved):
+ * memblock_reserve()'s leniency without its double counting. Every free
+ * byte of [base, base + size) that is registered memory becomes used;
+ * holes and bytes already used or metadata are skipped.
+ *
+ * Return: 0 (also when nothing was free); DC_EINVAL (NULL @sys, @size 0);
+ * DC_ERANGE (wraps past 2^64); DC_ENOSPC (no metadata for the splits;
+ * nothing changed); DC_ESTATE (not SETUP or READY).
+ */
+int dc_reserve_loose(struct dc_system *sys, dc_addr_t base, dc_size_t size,
+		     dc_size_t *newly);
+
+/**
+ * dc_set_node() - give registered memory to another node
+ * @sys:  the system; SETUP
+ * @base: first byte
+ * @size: bytes, > 0; holes inside it are skipped
+ * @nid:  the new owner, 0 .. DC_MAX_NODES-1 (created if absent)
+ *
+ * memblock_set_node(): RAM may be registered from the firmware map first,
+ * on any node, and placed once the SRAT is read. Fragments are split at
+ * the range's edges and merged with touching fragments of @nid; used bytes
+ * move with their memory (a reservation made before the SRAT keeps its
+ * bytes). A node left without memory stays, memoryless (as after
+ * dc_add_node()).
+ *
+ * Return: 0 (also when no byte of the range is memory); DC_EINVAL (NULL,
+ * size 0, bad nid); DC_ERANGE (wraps); DC_ENOSPC (pool exhausted; nothing
+ * changed); DC_ESTATE (not SETUP).
+ */
+int dc_set_node(struct dc_system *sys, dc_addr_t base, dc_size_t size,
+		int nid);
+
+/**
+ * dc_add_node() - make a node exist without memory
+ * @sys: the system; SETUP
+ * @nid: 0 .. DC_MAX_NODES-1
+ *
+ * A CPU-only node of the SRAT: distances can then be set for it and
+ * requests can name it (they fall back by distance from it). Adding a
+ * node that exists is not an error.
+ *
+ * Return: 0; DC_EINVAL (NULL, bad nid); DC_ENOSPC (pool exhausted);
+ * DC_ESTATE (not SETUP).
+ */
+int dc_add_node(struct dc_system *sys, int nid);
+
+/**
+ * dc_set_access_limit() - move the end of what phys_to_virt can map
+ * @sys:   the system; SETUP or READY
+ * @limit: first byte that may not be mapped; 0 = no limit
+ *
+ * Memory at or above the limit is never handed to phys_to_virt: metadata
+ * is placed below it (found by one search, never by probing), and
+ * DC_REQ_ZERO requests are confined below it. A kernel raises it as it
+ * maps more memory (memblock_set_current_limit()).
+ *
+ * Return: 0; DC_EINVAL (NULL); DC_ESTATE (not SETUP or READY).
+ */
+int dc_set_access_limit(struct dc_system *sys, dc_addr_t limit);
 
 /**
  * dc_finalize() - close the memory map and allow allocation
