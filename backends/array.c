@@ -129,8 +129,7 @@ struct array_state {
 	dc_size_t extents;	/* free ranges */
 	uint32_t promised;	/* mutating calls prepared in this call */
 	uint8_t mem_grown, res_grown;	/* a backup is set aside */
-	uint8_t applied;	/* a prepared mutating call ran */
-	uint8_t internal;	/* our own steals are running */
+	uint8_t internal;	/* growing: the metadata layer is stealing */
 };
 
 _Static_assert(sizeof(struct array_state) <=
@@ -520,21 +519,22 @@ static void block_init(struct region *blk, dc_addr_t pa, dc_size_t bytes,
 	blk[0].last = bytes | (stolen ? ARRAY_STOLEN : 0);
 }
 
-/* Give back a block made in this call: the pool takes it back (exactly,
- * when it is the most recent block), a stolen one is free memory again. */
-static void block_undo(struct dc_node *n, struct region *blk)
+/* A block no longer used as a block: the pool's goes back to the pool
+ * (exactly, when it is the most recent block), a stolen one is carved
+ * into this node's entries and stays metadata. */
+static void block_retire(struct dc_node *n, struct region *blk)
 {
 	if (block_stolen(blk))
-		dc_meta_unsteal(n, blk[0].base, block_bytes(blk));
+		dc_meta_retire(n, blk, block_bytes(blk));
 	else
-		dc_pool_block_retire(n->sys, n, blk, block_bytes(blk));
+		dc_pool_block_retire(n->sys, blk, block_bytes(blk));
 }
 
 /*
  * Switch a to the new block blk: copy, and set the old block aside as the
  * backup for finish(). An old block made earlier in this same call (a
- * second growth) is given back at once: the backup stays the block the
- * call started with.
+ * second growth) is retired at once: the backup stays the block the call
+ * started with.
  */
 static void array_install(struct dc_node *n, struct region_array *a,
 			  struct region **backup, uint8_t *grown,
@@ -550,55 +550,18 @@ static void array_install(struct dc_node *n, struct region_array *a,
 		*backup = old;
 		*grown = 1;
 	} else if (old) {
-		block_undo(n, old);
+		block_retire(n, old);
 	}
-}
-
-/*
- * Would dc_pool_prepare(n, 1) and then dc_meta_steal(n, bytes) both
- * succeed? A dry run of their searches (core/pool.c: steal_entries() takes
- * 2^steal_shift pages, then fewer, top-down; meta_find() the block,
- * top-down, below the direct-map limit): so that a prepare that cannot
- * grow fails before it steals anything.
- */
-static bool steal_possible(const struct dc_node *n, dc_size_t bytes)
-{
-	const struct array_state *s = array_state_const(n);
-	const struct dc_system *sys = n->sys;
-	dc_size_t page = dc_page_size(sys);
-	struct dc_window w = { .lo = 0, .last = DC_ADDR_MAX, .align = page,
-			       .top_down = true };
-	unsigned shift = n->steal_shift;
-	dc_addr_t xb = 0, xl = 0, a;
-	bool have_x = false;
-
-	if (sys->map_end) {
-		if (sys->map_end < bytes)
-			return false;
-		w.last = sys->map_end - 1;
-	}
-	if (dc_pool_avail(n) - n->nheld == 0) {
-		for (;;) {
-			w.size = page << shift;
-			if (find_fit(s, &w, false, 0, 0, &a))
-				break;
-			if (!shift--)
-				return false;
-		}
-		xb = a;
-		xl = a + (w.size - 1);
-		have_x = true;
-	}
-	w.size = bytes;
-	return find_fit(s, &w, have_x, xb, xl, &a);
 }
 
 /*
  * READY: grow the reserved array. From the initial pool while it has the
- * bytes (DESIGN.md, "Phases": the backend steals when the pool runs dry;
- * the tree backend's entries do the same), else from a block stolen from
- * the node's own free memory, which dc_meta_steal() reserves in the old
- * array before we copy it: memblock_double_array()'s order.
+ * bytes (DESIGN.md, "Phases": the backend steals when the pool runs dry,
+ * as the tree's entries do), else from a block the metadata layer steals
+ * (core/pool.c: this node first, then the nearest with room), which it
+ * reserves in the old array before we copy it: memblock_double_array()'s
+ * order, whose two reservations (the block and, at most, a block for the
+ * entries that reservation needs) the spare slots hold.
  */
 static int grow_ready(struct dc_node *n, dc_size_t want)
 {
@@ -616,11 +579,7 @@ static int grow_ready(struct dc_node *n, dc_size_t want)
 	if (bytes > DC_ADDR_MAX - page)
 		return DC_ENOSPC;
 	bytes = (bytes + page - 1) & ~(page - 1);
-	if (!steal_possible(n, bytes))
-		return DC_ENOSPC;
-	/* the record's entry; a held entry left over on failure is given
-	 * back by the node layer's dc_pool_finish() */
-	if (dc_pool_prepare(n, 1) || dc_meta_steal(n, bytes, &pa, &va))
+	if (dc_meta_steal(n, bytes, &pa, &va))
 		return DC_ENOSPC;
 	block_init(va, pa, bytes, true);
 	array_install(n, &s->res, &s->res_backup, &s->res_grown, va);
@@ -645,7 +604,7 @@ static int grow_pool(struct dc_node *n, dc_size_t want_mem, dc_size_t want_res)
 		br = grow_bytes(s->res.blk, want_res);
 		if (dc_pool_block(n->sys, br, &vr)) {
 			if (vm)
-				dc_pool_block_retire(n->sys, n, vm, bm);
+				dc_pool_block_retire(n->sys, vm, bm);
 			return DC_ENOSPC;
 		}
 	}
@@ -664,8 +623,10 @@ static int grow_pool(struct dc_node *n, dc_size_t want_mem, dc_size_t want_res)
  * Make the next k mutating calls of this public call unable to run out of
  * slots: each adds at most one region (see the top of the file), so both
  * arrays must hold count + promised, and the reserved array ARRAY_SPARE
- * more. In READY only the reserved array can change. Atomic: on failure
- * nothing changed (the promise is taken back).
+ * more. In READY only the reserved array can change. A prepare that runs
+ * while we grow (the metadata layer reserving the new block) is covered
+ * by the spare slots. On failure the promise is taken back; what the
+ * growth took is given back by finish(n, false).
  */
 static int array_prepare(struct dc_node *n, unsigned k)
 {
@@ -673,8 +634,8 @@ static int array_prepare(struct dc_node *n, unsigned k)
 	dc_size_t want_res;
 	int r = 0;
 
-	if (!s->promised && !s->mem_grown && !s->res_grown)
-		s->applied = 0;		/* a new public call */
+	if (s->internal)
+		return 0;
 	s->promised += k;
 	want_res = (dc_size_t)s->res.cnt + s->promised + ARRAY_SPARE;
 	s->internal = 1;
@@ -691,64 +652,46 @@ static int array_prepare(struct dc_node *n, unsigned k)
 }
 
 /*
- * Commit or roll back one array's growth. Roll back only when no prepared
- * call ran (the public call failed elsewhere) and the content, once the
- * new block is given back, fits the backup with its spare slots: the node
- * is then exactly as before the call. Otherwise commit: the backup is
- * carved into pool entries (a stolen one stays metadata).
+ * Keep or drop one array's growth. ok: the old block is retired. !ok: the
+ * call's steals are undone already (core/pool.c), so the content is the
+ * one the call started with: it goes back into the old block, and a new
+ * block from the pool goes back to the pool (a stolen one was given back
+ * by the transaction).
  */
 static void finish_array(struct dc_node *n, struct region_array *a,
-			 struct region *backup, uint32_t spare)
+			 struct region *backup, bool ok)
 {
-	struct array_state *s = array_state(n);
-	struct region *cur = a->blk, *r;
-	int64_t final = a->cnt, i;
-	dc_addr_t pb, pl;
+	struct region *cur = a->blk;
 
-	if (!s->applied && block_stolen(cur)) {
-		/* unstealing cur cuts it out of the reserved array */
-		pb = cur[0].base;
-		pl = pb + (block_bytes(cur) - 1);
-		i = search_holding(&s->res, pb, pl);
-		if (i >= 0) {
-			r = &slots(&s->res)[i];
-			final += (r->base < pb && r->last > pl) ? 1 :
-				 (r->base < pb || r->last > pl) ? 0 : -1;
-		}
-	}
-	if (!s->applied && (backup ? final + spare <= block_cap(backup) :
-				     final == 0 && a->cnt == 0)) {
-		if (a->cnt)
-			memcpy(backup + 1, slots(a),
-			       (size_t)a->cnt * sizeof(*cur));
-		a->blk = backup;
-		a->cap = block_cap(backup);
-		block_undo(n, cur);
+	if (ok) {
+		if (backup)
+			block_retire(n, backup);
 		return;
 	}
-	if (backup)
-		dc_pool_block_retire(n->sys, n, backup, block_bytes(backup));
+	if (a->cnt)
+		memcpy(backup + 1, slots(a), (size_t)a->cnt * sizeof(*cur));
+	a->blk = backup;
+	a->cap = block_cap(backup);
+	if (!block_stolen(cur))
+		dc_pool_block_retire(n->sys, cur, block_bytes(cur));
 }
 
 /*
- * After the calls that followed prepare(). The reserved array goes first:
- * in SETUP its block is the more recent one, so both go back to the pool
- * exactly (last block first).
+ * At the end of the public call. The reserved array goes first: in SETUP
+ * its block is the more recent one, so both go back to the pool exactly
+ * (last block first).
  */
-static void array_finish(struct dc_node *n)
+static void array_finish(struct dc_node *n, bool ok)
 {
 	struct array_state *s = array_state(n);
 
-	s->internal = 1;
 	if (s->res_grown)
-		finish_array(n, &s->res, s->res_backup, ARRAY_SPARE);
+		finish_array(n, &s->res, s->res_backup, ok);
 	if (s->mem_grown)
-		finish_array(n, &s->mem, s->mem_backup, 0);
-	s->internal = 0;
+		finish_array(n, &s->mem, s->mem_backup, ok);
 	s->mem_backup = s->res_backup = 0;
 	s->mem_grown = s->res_grown = 0;
 	s->promised = 0;
-	s->applied = 0;
 }
 
 /* --- the operations --------------------------------------------------------- */
@@ -759,11 +702,6 @@ static int array_init(struct dc_node *n)
 	return 0;
 }
 
-static void mark_applied(struct array_state *s)
-{
-	if (!s->internal)
-		s->applied = 1;
-}
 
 static int array_add_memory(struct dc_node *n, dc_addr_t base,
 			    dc_addr_t last)
@@ -785,7 +723,6 @@ static int array_add_memory(struct dc_node *n, dc_addr_t base,
 		return err;
 	s->mem_bytes += last - base + 1;
 	s->extents += 1 - (dc_size_t)jl - (dc_size_t)jr;
-	mark_applied(s);
 	return 0;
 }
 
@@ -834,22 +771,27 @@ static int take(struct array_state *s, dc_addr_t base, dc_addr_t last,
 static int array_remove_memory(struct dc_node *n, dc_addr_t base,
 			       dc_addr_t last)
 {
-	struct array_state *s = array_state(n);
-	int err = take(s, base, last, true);
+	return take(array_state(n), base, last, true);
+}
 
-	if (!err)
-		mark_applied(s);
-	return err;
+/* dc_set_node: a free run leaves as remove_memory takes it; a taken run
+ * leaves both arrays (the free ranges beside it stay as they are). */
+static int array_drop(struct dc_node *n, dc_addr_t base, dc_addr_t last)
+{
+	struct array_state *s = array_state(n);
+
+	if (search_holding(&s->res, base, last) < 0)
+		return take(s, base, last, true);
+	array_cut(&s->res, base, last);
+	array_cut(&s->mem, base, last);
+	s->taken -= last - base + 1;
+	s->mem_bytes -= last - base + 1;
+	return 0;
 }
 
 static int array_reserve(struct dc_node *n, dc_addr_t base, dc_addr_t last)
 {
-	struct array_state *s = array_state(n);
-	int err = take(s, base, last, false);
-
-	if (!err)
-		mark_applied(s);
-	return err;
+	return take(array_state(n), base, last, false);
 }
 
 /*
@@ -877,7 +819,6 @@ static int array_free(struct dc_node *n, dc_addr_t base, dc_addr_t last)
 		return err;
 	s->taken -= last - base + 1;
 	s->extents += 1 - (dc_size_t)jl - (dc_size_t)jr;
-	mark_applied(s);
 	return 0;
 }
 
@@ -915,7 +856,6 @@ static int array_alloc(struct dc_node *n, const struct dc_window *w,
 	err = take(s, a, a + (w->size - 1), false);
 	if (err)
 		return err;
-	mark_applied(s);
 	*out = a;
 	return 0;
 }
@@ -982,18 +922,23 @@ static int check_block(const struct region_array *a)
 	return 0;
 }
 
-/* Invariant 9: a stolen array is taken and recorded as metadata. */
+/* Invariant 9: a stolen array is taken and recorded as metadata of the
+ * node whose memory holds it. */
 static int check_stolen(const struct dc_node *n, const struct region *blk)
 {
-	const struct array_state *s = array_state_const(n);
+	const struct dc_system *sys = n->sys;
+	const struct dc_node *d;
 	dc_addr_t pb, pl;
+	int nid;
 
 	if (!blk || !block_stolen(blk))
 		return 0;
 	pb = blk[0].base;
 	pl = pb + (block_bytes(blk) - 1);
-	if (search_holding(&s->res, pb, pl) < 0 ||
-	    !dc_meta_overlaps(n, pb, pl))
+	nid = dc_node_of(sys, pb);
+	d = nid >= 0 ? sys->node[nid] : 0;
+	if (!d || sys->ops->probe(d, pb, pl, DC_PROBE_TAKEN) ||
+	    !dc_meta_overlaps(d, pb, pl))
 		return 9;
 	return 0;
 }
@@ -1073,6 +1018,7 @@ const struct dc_backend_ops dc_backend_array = {
 	.finish = array_finish,
 	.add_memory = array_add_memory,
 	.remove_memory = array_remove_memory,
+	.drop = array_drop,
 	.probe = array_probe,
 	.reserve = array_reserve,
 	.free = array_free,

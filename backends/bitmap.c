@@ -15,27 +15,30 @@
  * list is page-rounded at once, as 2.4 rounded every reserve: SETUP and
  * READY then have one meaning, "the virtual bitmap", in which a page is
  * clear iff it is a whole RAM page of this node (it lies inside one of the
- * node's fragments) and not listed. dc_finalize turns it into a real one:
+ * node's fragments) and not listed. A reserve in SETUP lists every page it
+ * touches, the partial pages at fragment edges included, so that
+ * dc_remove_memory cannot unregister bytes a caller reserved in such a
+ * page (it used to: the edge page was never listed, being never free).
+ * dc_finalize turns it into a real bitmap:
  *
  *   span = [page of the lowest fragment's first byte,
  *           page of the highest fragment's last byte]   (holes included)
  *   bytes = ceil(pages / 64) * 8        (ceil(pages / 8) rounded to a long)
- *   place: dc_meta_steal() (find + reserve of this file, in SETUP state)
+ *   place: dc_meta_steal(), the metadata layer's one path: this node's
+ *          own memory first (2.4's place), else the nearest node by
+ *          distance that has free mappable memory (a node holding only
+ *          firmware or the kernel image, or memory above the access
+ *          limit); stats count that as a remote steal of this node. The
+ *          block is reserved like any other (in this node's list, if it
+ *          is ours).
  *   fill:  all ones; clear the whole pages of each fragment (PFN_UP /
  *          PFN_DOWN, so partial pages at fragment edges stay set); set
- *          the listed pages and the bitmap's own pages.
+ *          the listed pages and every metadata block of this node.
  *
  * The list is not given back at finalize: it stays as it is (a few
- * entries) so that unfinalize(), which cannot fail, restores SETUP exactly
- * and the pool counts are those before finalize without needing an entry.
- * (Given back at finalize, it would have to be rebuilt from the pool at
- * unfinalize, and entries returned to the shared initial pool can have
- * been taken by a node finalized later.) During finalize the steal's own
- * reserve (BM_STEALING) and, at unfinalize, the unsteal's free
- * (BM_UNSTEALING) leave the list alone, so finalize needs one pool entry:
- * the metadata record. The bitmap must be 8-byte aligned in virtual
- * memory (a direct map keeps page offsets); if phys_to_virt breaks that,
- * finalize gives the block back and fails with DC_ENOSPC.
+ * entries) so that unfinalize(), which cannot fail, restores SETUP exactly.
+ * When another node's finalize fails, unfinalize() forgets the bitmap and
+ * the call's transaction (core/pool.c) gives the stolen block back.
  *
  * After finalize the bitmap decides. 1 = taken (used, metadata, hole or
  * edge), 0 = free. Counters (clear pages, runs of clear pages) are kept
@@ -94,22 +97,27 @@
  *       the page right after last_pos"), which top-down rarely meets: the
  *       highest fit lies below the previous one. Top-down allocations thus
  *       take a page each, which is the faithful consequence of 2.4's rule.
- *  find is the scan without packing (the metadata steal takes whole,
- *       page-aligned pages, so it agrees with what alloc would take).
+ *  find is the same scan with the packing decision, so it returns
+ *       exactly what alloc would (the node layer checks a fit, maps it
+ *       for DC_REQ_ZERO and keeps steals away from it before taking it).
+ *       For a metadata steal (page-aligned, whole pages) packing gives
+ *       the same page as the plain scan.
  *
  * Invariants (check() returns the number of the first broken one):
  *  SETUP list (kept in every phase):
  *   1  entries sorted, first <= last, disjoint and never adjacent
  *      (maximal runs); nlist == their number
- *   2  every listed page is a whole RAM page of this node
+ *   2  every listed page holds memory of this node (whole RAM pages,
+ *      and partial pages at fragment edges that a reserve touched)
  *  SETUP:
- *   3  no bitmap, no packing state, no transient flag
+ *   3  no bitmap, no packing state, no flag
  *  READY (and RETIRED):
  *   4  span: spfn is the page of the first byte of the node's lowest
  *      fragment, spfn + pages - 1 the page of the last byte of its
  *      highest; no fragments <-> pages == 0
  *   5  the bitmap holds ceil(pages / 64) words at bm_pa, recorded in the
- *      node's metadata tree
+ *      metadata tree of the node whose memory holds it (this one, or the
+ *      nearest that had room)
  *   6  every page of the span that is not a whole RAM page of this node
  *      (holes, edges, other nodes' memory) is set, and so are the padding
  *      bits after the last page
@@ -132,8 +140,6 @@
 
 /* flags */
 #define BM_READY 1u		/* the bitmap exists */
-#define BM_STEALING 2u		/* finalize: the steal's reserve is ours */
-#define BM_UNSTEALING 4u	/* unfinalize: the unsteal's free is ours */
 
 /* One SETUP reservation: pages [first, last] (pfns, inclusive). */
 struct bm_range {
@@ -321,6 +327,24 @@ static bool bm_is_ram(const struct dc_node *n, uint64_t pfn)
 	       f->last - a >= bm_page(n) - 1;
 }
 
+/* Does page pfn hold a byte of this node's memory? */
+static bool bm_has_ram(const struct dc_node *n, uint64_t pfn)
+{
+	unsigned s = n->sys->page_shift;
+	const struct dc_extent *f;
+	dc_addr_t a, l;
+
+	if (pfn > (DC_ADDR_MAX >> s))
+		return false;
+	a = pfn << s;
+	l = a + (bm_page(n) - 1);
+	f = dc_tree_find_le(&n->sys->fragments, l);
+	for (; f && f->last >= a; f = dc_tree_prev(f))
+		if (f->nid == n->nid)
+			return true;
+	return false;
+}
+
 /*
  * The pages a reserve of [base, last] takes: outward to whole pages, minus
  * an edge page that is not wholly RAM of this node (it is never free).
@@ -496,47 +520,52 @@ static bool bm_list_covers(const struct bm_state *st, uint64_t a, uint64_t b)
 }
 
 /*
- * List pages [a, b], free in the virtual bitmap. It merges with neighbours
- * that touch it:
+ * List pages [a, b] (a union: some may be listed already), merging with
+ * the entries they touch or overlap:
  *
  *   [prev][a..b][next] -> [prev.........next]   one entry given back
  *   [prev][a..b]       -> [prev.....]
  *         [a..b][next] -> [.....next]
  *         [a..b]       -> [a..b]                one entry taken
+ *
+ * Only dc_set_node's moves list pages that are partly listed; a reserve
+ * has probed them free.
  */
 static void bm_list_add(struct dc_node *n, uint64_t a, uint64_t b)
 {
 	struct bm_state *st = bm_state(n);
-	struct bm_range *prev, *next = bm_list_find(st, a, &prev), *e;
-	bool left = prev && prev->last + 1 == a;
-	bool right = next && next->first == b + 1;
+	struct bm_range *prev, *e = bm_list_find(st, a ? a - 1 : 0, &prev);
+	struct bm_range *x;
 
-	if (left && right) {
-		prev->last = next->last;
-		prev->next = next->next;
-		dc_pool_put(n, next);
-		st->nlist--;
-	} else if (left) {
-		prev->last = b;
-	} else if (right) {
-		next->first = a;
-	} else {
-		e = dc_pool_get(n);
-		e->first = a;
-		e->last = b;
-		e->next = next;
+	if (!e || e->first > b + 1) {
+		x = dc_pool_get(n);
+		x->first = a;
+		x->last = b;
+		x->next = e;
 		if (prev)
-			prev->next = e;
+			prev->next = x;
 		else
-			st->list = e;
+			st->list = x;
 		st->nlist++;
+		return;
+	}
+	if (a < e->first)
+		e->first = a;
+	if (b > e->last)
+		e->last = b;
+	while ((x = e->next) && x->first <= e->last + 1) {
+		if (x->last > e->last)
+			e->last = x->last;
+		e->next = x->next;
+		dc_pool_put(n, x);
+		st->nlist--;
 	}
 }
 
 /*
- * Unlist pages [a, b], which lie inside one entry e:
+ * Unlist every listed page of [a, b]:
  *
- *   [a..b]          -> gone              one entry given back
+ *   [a..b]          -> gone              one entry given back (per entry)
  *   [a..b|rest]     -> [rest]
  *   [rest|a..b]     -> [rest]
  *   [x|a..b|y]      -> [x] [y]           one entry taken
@@ -546,27 +575,35 @@ static void bm_list_del(struct dc_node *n, uint64_t a, uint64_t b)
 	struct bm_state *st = bm_state(n);
 	struct bm_range *prev, *e = bm_list_find(st, a, &prev), *y;
 
-	if (!e || e->first > a || e->last < b)
-		return;		/* not listed: probe TAKEN prevents it */
-	if (e->first == a && e->last == b) {
-		if (prev)
-			prev->next = e->next;
-		else
-			st->list = e->next;
-		dc_pool_put(n, e);
-		st->nlist--;
-	} else if (e->first == a) {
-		e->first = b + 1;
-	} else if (e->last == b) {
-		e->last = a - 1;
-	} else {
-		y = dc_pool_get(n);
-		y->first = b + 1;
-		y->last = e->last;
-		y->next = e->next;
-		e->last = a - 1;
-		e->next = y;
-		st->nlist++;
+	while (e && e->first <= b) {
+		if (e->first < a && e->last > b) {
+			y = dc_pool_get(n);
+			y->first = b + 1;
+			y->last = e->last;
+			y->next = e->next;
+			e->last = a - 1;
+			e->next = y;
+			st->nlist++;
+			return;
+		}
+		if (e->first < a) {
+			e->last = a - 1;
+		} else if (e->last > b) {
+			e->first = b + 1;
+			return;
+		} else {
+			y = e->next;
+			if (prev)
+				prev->next = y;
+			else
+				st->list = y;
+			dc_pool_put(n, e);
+			st->nlist--;
+			e = y;
+			continue;
+		}
+		prev = e;
+		e = e->next;
 	}
 }
 
@@ -643,6 +680,19 @@ static int bm_remove_memory(struct dc_node *n, dc_addr_t base,
 	return bm_list_overlaps(st, base >> s, last >> s) ? DC_EBUSY : DC_OK;
 }
 
+/* dc_set_node moves [base, last] away: its whole pages leave the list;
+ * a partial page at an edge stays listed, it still holds our memory. */
+static int bm_drop(struct dc_node *n, dc_addr_t base, dc_addr_t last)
+{
+	uint64_t a, b;
+
+	if (bm_state(n)->flags & BM_READY)
+		return DC_ESTATE;
+	if (bm_inward(n, base, last, &a, &b))
+		bm_list_del(n, a, b);
+	return DC_OK;
+}
+
 static int bm_probe(const struct dc_node *n, dc_addr_t base, dc_addr_t last,
 		    enum dc_probe want)
 {
@@ -650,10 +700,12 @@ static int bm_probe(const struct dc_node *n, dc_addr_t base, dc_addr_t last,
 	uint64_t a, b;
 
 	if (want == DC_PROBE_FREE) {
+		if (!(st->flags & BM_READY))	/* edge pages are listed too */
+			return bm_list_overlaps(st, base >> n->sys->page_shift,
+						last >> n->sys->page_shift) ?
+			       DC_EBUSY : DC_OK;
 		if (!bm_outward(n, base, last, &a, &b))
 			return DC_OK;
-		if (!(st->flags & BM_READY))
-			return bm_list_overlaps(st, a, b) ? DC_EBUSY : DC_OK;
 		return bm_next(st->bits, a - st->spfn, b - st->spfn, true) ==
 		       BM_NONE ? DC_OK : DC_EBUSY;
 	}
@@ -672,14 +724,13 @@ static int bm_reserve(struct dc_node *n, dc_addr_t base, dc_addr_t last)
 	struct bm_state *st = bm_state(n);
 	uint64_t a, b;
 
-	if (st->flags & BM_STEALING)
-		return DC_OK;	/* the bitmap's own block: finalize sets it */
-	if (!bm_outward(n, base, last, &a, &b))
+	if (!(st->flags & BM_READY)) {	/* edges too: see the top */
+		bm_list_add(n, base >> n->sys->page_shift,
+			    last >> n->sys->page_shift);
 		return DC_OK;
-	if (st->flags & BM_READY)
+	}
+	if (bm_outward(n, base, last, &a, &b))
 		bm_take(st, a, b);
-	else
-		bm_list_add(n, a, b);
 	return DC_OK;
 }
 
@@ -688,8 +739,6 @@ static int bm_free(struct dc_node *n, dc_addr_t base, dc_addr_t last)
 	struct bm_state *st = bm_state(n);
 	uint64_t a, b;
 
-	if (st->flags & BM_UNSTEALING)
-		return DC_OK;	/* the bitmap's own block: it goes with it */
 	if (!bm_inward(n, base, last, &a, &b))
 		return DC_OK;
 	if (st->flags & BM_READY)
@@ -809,74 +858,83 @@ static bool bm_fit(const struct dc_node *n, const struct dc_window *w,
 			     bm_fit_up(st, q, lo, hi, pfn);
 }
 
+/* What an allocation at fit page p leaves: its address, the new pages
+ * from p on, and the packing state after it. */
+struct bm_outcome {
+	dc_addr_t a;
+	uint64_t npages, last_pos, last_offset;
+};
+
+/*
+ * BOOTMEM24.md step 6: packing applies when the fit at page p begins right
+ * after the partial page, and its address lies in the window; otherwise
+ * the allocation takes its own pages. Pure.
+ */
+static void bm_outcome(const struct dc_node *n, const struct dc_window *w,
+		       const struct bm_fitreq *q, uint64_t p,
+		       struct bm_outcome *o)
+{
+	const struct bm_state *st = bm_cstate(n);
+	unsigned s = n->sys->page_shift;
+	dc_size_t page = bm_page(n), off, room, rest;
+	dc_addr_t pa;
+
+	o->a = p << s;
+	o->npages = q->area;
+	o->last_pos = p + q->area - 1;
+	o->last_offset = w->size & (page - 1);
+	if (w->align > page || !st->last_offset || st->last_pos + 1 != p)
+		return;
+	off = (st->last_offset + (w->align - 1)) & ~(w->align - 1);
+	room = page - off;
+	pa = (st->last_pos << s) + off;
+	if (pa < w->lo || w->last < pa || w->last - pa < w->size - 1)
+		return;
+	o->a = pa;
+	if (w->size < room) {
+		o->npages = 0;
+		o->last_pos = st->last_pos;
+		o->last_offset = (off + w->size) & (page - 1);
+	} else {
+		rest = w->size - room;
+		o->npages = (rest >> s) + ((rest & (page - 1)) != 0);
+		o->last_pos = p + o->npages - 1;
+		o->last_offset = rest & (page - 1);
+	}
+}
+
 static int bm_find(const struct dc_node *n, const struct dc_window *w,
 		   dc_addr_t *out)
 {
+	struct bm_outcome o;
 	struct bm_fitreq q;
 	uint64_t p;
 
 	if (!bm_fit(n, w, &q, &p))
 		return DC_ENOMEM;
-	*out = p << n->sys->page_shift;
+	bm_outcome(n, w, &q, p, &o);
+	*out = o.a;
 	return DC_OK;
-}
-
-/*
- * BOOTMEM24.md step 6, when the fit at page p begins right after the
- * partial page. Returns true and the packed address, with *npages the new
- * pages from p on, and the new packing state; false when packing does not
- * apply or its address would leave the window.
- */
-static bool bm_pack(struct dc_node *n, const struct dc_window *w,
-		    uint64_t p, dc_addr_t *a, uint64_t *npages)
-{
-	struct bm_state *st = bm_state(n);
-	unsigned s = n->sys->page_shift;
-	dc_size_t page = bm_page(n), off, room, rest;
-	dc_addr_t pa;
-
-	if (w->align > page || !st->last_offset || st->last_pos + 1 != p)
-		return false;
-	off = (st->last_offset + (w->align - 1)) & ~(w->align - 1);
-	room = page - off;
-	pa = (st->last_pos << s) + off;
-	if (pa < w->lo || w->last < pa || w->last - pa < w->size - 1)
-		return false;
-	if (w->size < room) {
-		*npages = 0;
-		st->last_offset = off + w->size;
-	} else {
-		rest = w->size - room;
-		*npages = (rest >> s) + ((rest & (page - 1)) != 0);
-		st->last_pos = p + *npages - 1;
-		st->last_offset = rest;
-	}
-	st->last_offset &= page - 1;
-	*a = pa;
-	return true;
 }
 
 static int bm_alloc(struct dc_node *n, const struct dc_window *w,
 		    dc_addr_t *out)
 {
 	struct bm_state *st = bm_state(n);
+	struct bm_outcome o;
 	struct bm_fitreq q;
-	uint64_t p, np;
-	dc_addr_t a;
+	uint64_t p;
 
 	if (!(st->flags & BM_READY))
 		return DC_ESTATE;
 	if (!bm_fit(n, w, &q, &p))
 		return DC_ENOMEM;
-	if (!bm_pack(n, w, p, &a, &np)) {
-		a = p << n->sys->page_shift;
-		np = q.area;
-		st->last_pos = p + q.area - 1;
-		st->last_offset = w->size & (bm_page(n) - 1);
-	}
-	if (np)
-		bm_take(st, p, p + np - 1);
-	*out = a;
+	bm_outcome(n, w, &q, p, &o);
+	if (o.npages)
+		bm_take(st, p, p + o.npages - 1);
+	st->last_pos = o.last_pos;
+	st->last_offset = o.last_offset;
+	*out = o.a;
 	return DC_OK;
 }
 
@@ -906,7 +964,7 @@ static bool bm_span(const struct dc_node *n, uint64_t *spfn, uint64_t *pages)
 static void bm_fill_map(struct dc_node *n)
 {
 	struct bm_state *st = bm_state(n);
-	const struct dc_extent *f;
+	const struct dc_extent *f, *m;
 	const struct bm_range *e;
 	uint64_t a, b, words = st->bm_bytes / 8, i, w, prev = 0;
 	unsigned s = n->sys->page_shift;
@@ -919,9 +977,9 @@ static void bm_fill_map(struct dc_node *n)
 	for (e = st->list; e; e = e->next)
 		bm_fill(st->bits, e->first - st->spfn, e->last - st->spfn,
 			true);
-	a = st->bm_pa >> s;
-	b = (st->bm_pa + (st->bm_bytes - 1)) >> s;
-	bm_fill(st->bits, a - st->spfn, b - st->spfn, true);
+	for (m = dc_tree_first(&n->meta); m; m = dc_tree_next(m))
+		bm_fill(st->bits, (m->base >> s) - st->spfn,
+			(m->last >> s) - st->spfn, true);
 	st->clear = st->runs = 0;
 	for (i = 0; i < words; i++) {
 		w = ~st->bits[i];	/* clear pages */
@@ -948,19 +1006,9 @@ static int bm_finalize(struct dc_node *n)
 		return DC_OK;
 	}
 	bytes = ((pages >> 6) + ((pages & 63) != 0)) * 8;
-	if (dc_pool_prepare(n, 1))	/* the metadata record */
-		return DC_ENOSPC;
-	st->flags = BM_STEALING;
 	r = dc_meta_steal(n, bytes, &pa, &va);
-	st->flags = 0;
 	if (r)
 		return DC_ENOSPC;
-	if ((uintptr_t)va & 7) {	/* phys_to_virt broke alignment */
-		st->flags = BM_UNSTEALING;
-		dc_meta_unsteal(n, pa, bytes);
-		st->flags = 0;
-		return DC_ENOSPC;
-	}
 	st->bits = va;
 	st->spfn = spfn;
 	st->pages = pages;
@@ -972,15 +1020,12 @@ static int bm_finalize(struct dc_node *n)
 	return DC_OK;
 }
 
+/* Back to SETUP; the call's transaction gives the bitmap's block back. */
 static void bm_unfinalize(struct dc_node *n)
 {
 	struct bm_state *st = bm_state(n);
-	bool mapped = st->bits != 0;
 
 	st->bits = 0;
-	st->flags = BM_UNSTEALING;
-	if (mapped)
-		dc_meta_unsteal(n, st->bm_pa, st->bm_bytes);
 	st->spfn = st->pages = st->bm_pa = st->bm_bytes = 0;
 	st->last_pos = st->last_offset = st->clear = st->runs = 0;
 	st->flags = 0;	/* the list is as it was before finalize */
@@ -1039,13 +1084,36 @@ static void bm_stats(const struct dc_node *n, struct dc_backend_stats *bs)
 	bs->free_extents = runs;
 }
 
+/* Invariant 2 for one entry: every page holds memory of this node. */
+static bool bm_list_entry_on_ram(const struct dc_node *n,
+				 const struct bm_range *e)
+{
+	unsigned s = n->sys->page_shift;
+	const struct dc_extent *f;
+	uint64_t p = e->first;	/* pages before p hold our memory */
+
+	if (e->last > (DC_ADDR_MAX >> s) || !bm_has_ram(n, p))
+		return false;
+	f = dc_tree_find_le(&n->sys->fragments, p << s);
+	if (!f)
+		f = dc_tree_first(&n->sys->fragments);
+	for (; f && p <= e->last; f = dc_tree_next(f)) {
+		if (f->nid != n->nid || f->last >> s < p)
+			continue;
+		if (f->base >> s > p)
+			return false;	/* page p holds none of ours */
+		if (f->last >> s == DC_ADDR_MAX >> s)
+			return true;
+		p = (f->last >> s) + 1;
+	}
+	return p > e->last;
+}
+
 /* Invariants 1-3 (the list, SETUP). */
 static int bm_check_list(const struct dc_node *n)
 {
 	const struct bm_state *st = bm_cstate(n);
 	const struct bm_range *e, *prev = 0;
-	const struct dc_extent *f;
-	unsigned s = n->sys->page_shift;
 	uint64_t count = 0;
 
 	for (e = st->list; e; prev = e, e = e->next) {
@@ -1055,14 +1123,9 @@ static int bm_check_list(const struct dc_node *n)
 	}
 	if (count != st->nlist)
 		return 1;
-	/* fragments are contiguous: both end pages whole in one fragment */
-	for (e = st->list; e; e = e->next) {
-		f = e->first <= (DC_ADDR_MAX >> s) ?
-			dc_tree_find_le(&n->sys->fragments, e->first << s) : 0;
-		if (!f || f->nid != n->nid || !bm_is_ram(n, e->first) ||
-		    !bm_is_ram(n, e->last) || f->last < e->last << s)
+	for (e = st->list; e; e = e->next)
+		if (!bm_list_entry_on_ram(n, e))
 			return 2;
-	}
 	if (!(st->flags & BM_READY) &&
 	    (st->bits || st->flags || st->last_offset || st->pages))
 		return 3;
@@ -1109,7 +1172,9 @@ static int bm_check_map(const struct dc_node *n)
 	if (spfn != st->spfn || pages != st->pages || !st->bits)
 		return 4;
 	words = (pages >> 6) + ((pages & 63) != 0);
-	e = dc_tree_find_le(&n->meta, st->bm_pa);
+	/* the block is metadata of the node whose memory holds it */
+	r = dc_node_of(n->sys, st->bm_pa);
+	e = r >= 0 ? dc_tree_find_le(&n->sys->node[r]->meta, st->bm_pa) : 0;
 	if (st->bm_bytes != words * 8 || !e || e->base != st->bm_pa ||
 	    e->last - e->base < st->bm_bytes - 1)
 		return 5;
@@ -1156,6 +1221,7 @@ const struct dc_backend_ops dc_backend_bitmap = {
 	.prepare = bm_prepare,
 	.add_memory = bm_add_memory,
 	.remove_memory = bm_remove_memory,
+	.drop = bm_drop,
 	.probe = bm_probe,
 	.reserve = bm_reserve,
 	.free = bm_free,

@@ -192,6 +192,18 @@ static int tree_remove_memory(struct dc_node *n, dc_addr_t base,
 	return tree_take(n, e, base, last);
 }
 
+/* A free run leaves as remove_memory takes it; a taken run is in no
+ * extent, so only the count of taken bytes changes. */
+static int tree_drop(struct dc_node *n, dc_addr_t base, dc_addr_t last)
+{
+	struct tree_state *s = tree_state(n);
+
+	if (tree_holding(s, base, last))
+		return tree_remove_memory(n, base, last);
+	s->taken -= last - base + 1;
+	return 0;
+}
+
 /*
  * DC_PROBE_FREE: free extents are maximal, so all bytes are free exactly
  * when one extent holds the range. DC_PROBE_TAKEN: of the extents starting
@@ -341,6 +353,7 @@ const struct dc_backend_ops dc_backend_tree = {
 	.prepare = tree_prepare,
 	.add_memory = tree_add_memory,
 	.remove_memory = tree_remove_memory,
+	.drop = tree_drop,
 	.probe = tree_probe,
 	.reserve = tree_reserve,
 	.free = tree_free,

@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
- * pool.c - metadata: the caller's initial pool, held entries, stolen pages.
+ * pool.c - metadata: the caller's initial pool, held entries, stolen
+ * blocks, the transaction that makes every public call all-or-nothing,
+ * and the search for what phys_to_virt can map.
  *
  * Why: a boot allocator needs memory to describe memory. Before the map is
  * final nothing may be stolen (an unreserved page may still hold the kernel
- * image or firmware tables), so the caller hands us an initial pool; after
- * dc_finalize() we steal pages from the node that needs them, which keeps
- * metadata NUMA-local ("[RFC] tree-based bootmem", LKML 2001).
+ * image or firmware tables), so the caller hands us an initial pool; from
+ * dc_finalize() on we steal pages from the node that needs them, which
+ * keeps metadata NUMA-local ("[RFC] tree-based bootmem", LKML 2001), or,
+ * when it has nothing left, from the nearest node that has (DESIGN.md,
+ * "Metadata always has somewhere to go"). This file is the only place that
+ * decides where metadata comes from; backends ask, they never choose.
  *
  * Shapes of the initial pool [start, end):
  *
@@ -14,19 +19,54 @@
  *   | entries carved ... |      untouched        | blocks, top down |
  *
  * Entries are carved upwards from lo, contiguous blocks (node descriptors,
- * the distance table, arrays in SETUP) downwards from hi. Freed entries of
+ * the distance table, region arrays) downwards from hi. Freed entries of
  * the initial pool go back to its list (pool->entries); entries carved from
- * stolen pages go to their node's list (n->entries).
+ * stolen blocks go to their owner's list (n->entries).
  *
- * Held entries: every mutating call first holds the worst case it may need
- * (dc_pool_prepare) on the nodes it touches, then changes things, then gives
- * the rest back (dc_pool_finish). Holding moves entries, so two nodes never
+ * Held entries: a call first holds the worst case it may need
+ * (dc_pool_prepare) on the nodes it touches, then changes things; the rest
+ * goes back when the call ends. Holding moves entries, so two nodes never
  * count the same free entry and a call never runs dry halfway (FreeBSD
  * vmem's bt_fill() reserves BT_MAXALLOC tags the same way).
  *
- * Invariants (checked by nodes/check.c through dc_pool_avail):
+ * Transactions. A steal changes what a caller can observe (metadata bytes,
+ * free extents, pool counts), so a call that fails after stealing must
+ * take its steals back, and so must a call that stole but did not use what
+ * it stole. Linux met the first half of this in memblock_double_array(),
+ * which is told the range being added or reserved and never puts the new
+ * array over it. Here:
+ *
+ *  1. the range a call targets (a reservation, the fit an allocation has
+ *     found) is excluded from every steal of the call, and so is a block a
+ *     steal has found but not yet taken (steals can nest: taking a block
+ *     may need entries, and a region array may grow while it takes one);
+ *  2. every steal is journaled (struct steal_rec, newest first);
+ *  3. a steal is self-contained: the entries its own reservation and its
+ *     record consume come from the stolen block (entries) or were held
+ *     before it (blocks), and the entries the donor's backend gives back
+ *     while taking the block are captured in the journal instead of going
+ *     to a free list; undoing it hands exactly those to the backend's
+ *     inverse operation (a merge undone needs the node a split freed, and
+ *     so on: see tree_take/tree_give), so every free list ends as it was;
+ *  4. dc_txn_end() undoes the journal newest first when the call failed,
+ *     and, when it succeeded, undoes the newest steals whose entries all
+ *     stayed free. Region arrays switch back to their old blocks in their
+ *     finish(n, false) after the steals are undone.
+ *
+ * What phys_to_virt maps. Memory at or above the access limit is never
+ * handed to phys_to_virt; searches are clipped below it. A refusal below it
+ * is still handled: phys_to_virt is taken to be monotone (a direct map
+ * below some limit), the refused start is remembered (sys->map_end), and
+ * the highest mappable fit is found by bisecting on the search window's
+ * upper bound, one backend search and one phys_to_virt call per step: at
+ * most 64 steps, whatever the number of unmappable blocks (a search that
+ * moved down block by block cost 163,840 refused calls on a 3 GiB machine
+ * mapping 896 MiB).
+ *
+ * Invariants (checked by nodes/check.c):
  *  P1  pool->lo <= pool->hi, both 8-aligned, inside [start, end]
- *  P2  outside a call, every node's held list is empty
+ *  P2  outside a call, no node holds entries, the journal, the touched list
+ *      and the capture list are empty, nothing is excluded
  *  P3  n->meta holds exactly the blocks stolen from n, never overlapping
  */
 #include "core/pool.h"
@@ -38,12 +78,32 @@ struct pool_entry {
 	struct pool_entry *next;
 };
 
+/* One steal of the call in progress (lives in a pool entry). */
+struct steal_rec {
+	struct steal_rec *next;		/* older */
+	struct dc_node *owner, *donor;
+	dc_addr_t pa;
+	dc_size_t bytes;
+	unsigned char *va;
+	void *captured;		/* entries the donor's reserve gave back */
+	uint32_t unused;	/* entries: carved entries not used by the
+				   steal itself (record, backend, this) */
+	uint8_t old_shift;
+	bool entries;		/* carved into owner's entries */
+};
+
 _Static_assert(sizeof(struct pool_entry) <= DC_POOL_ENTRY_SIZE,
 	       "a free entry must fit an entry");
+_Static_assert(sizeof(struct steal_rec) <= DC_POOL_ENTRY_SIZE,
+	       "a steal record must fit an entry");
 
 /* Steals take 2^steal_shift pages, doubling up to this, so a node that
  * needs much metadata steals few blocks (few metadata records). */
 #define POOL_STEAL_SHIFT_MAX 4
+
+/* Entries a steal needs on the donor besides what its backend's
+ * prepare(n, 1) holds: the metadata record and the steal record. */
+#define STEAL_OWN_ENTRIES 2
 
 static void entry_push(void **list, dc_size_t *count, void *e)
 {
@@ -83,14 +143,9 @@ void dc_pool_init(struct dc_pool *p, void *mem, dc_size_t bytes)
 	p->end = p->hi = e;
 }
 
-static dc_size_t pool_shared_avail(const struct dc_pool *p)
+dc_size_t dc_pool_shared_avail(const struct dc_pool *p)
 {
 	return p->nentries + (p->hi - p->lo) / DC_POOL_ENTRY_SIZE;
-}
-
-dc_size_t dc_pool_avail(const struct dc_node *n)
-{
-	return n->nentries + n->nheld + pool_shared_avail(&n->sys->pool);
 }
 
 /* An entry of the initial pool, or NULL. */
@@ -114,10 +169,13 @@ static bool pool_owns(const struct dc_pool *p, const void *e)
 
 void dc_pool_put(struct dc_node *n, void *entry)
 {
-	struct dc_pool *p = &n->sys->pool;
+	struct dc_system *sys = n->sys;
+	dc_size_t dummy = 0;
 
-	if (pool_owns(p, entry))
-		entry_push(&p->entries, &p->nentries, entry);
+	if (sys->txn.capturing)
+		entry_push(&sys->txn.capture, &dummy, entry);
+	else if (pool_owns(&sys->pool, entry))
+		entry_push(&sys->pool.entries, &sys->pool.nentries, entry);
 	else
 		entry_push(&n->entries, &n->nentries, entry);
 }
@@ -133,7 +191,8 @@ void *dc_pool_get(struct dc_node *n)
 	return e;
 }
 
-void dc_pool_finish(struct dc_node *n)
+/* Give back every entry still held for n. */
+static void pool_finish(struct dc_node *n)
 {
 	void *e;
 
@@ -159,31 +218,6 @@ static dc_size_t pool_hold_free(struct dc_node *n, dc_size_t want)
 	return got;
 }
 
-/* Give back the last k held entries (an undo of pool_hold_free). */
-static void pool_unhold(struct dc_node *n, dc_size_t k)
-{
-	while (k--)
-		dc_pool_put(n, entry_pop(&n->held, &n->nheld));
-}
-
-static int steal_entries(struct dc_node *n);
-
-int dc_pool_prepare(struct dc_node *n, unsigned need)
-{
-	dc_size_t got = pool_hold_free(n, need);
-	dc_size_t more;
-
-	while (got < need) {
-		if (n->sys->phase != DC_READY || steal_entries(n)) {
-			pool_unhold(n, got);
-			return DC_ENOSPC;
-		}
-		more = pool_hold_free(n, need - got);
-		got += more;
-	}
-	return DC_OK;
-}
-
 int dc_pool_block(struct dc_system *sys, dc_size_t bytes, void **va)
 {
 	struct dc_pool *p = &sys->pool;
@@ -199,31 +233,38 @@ int dc_pool_block(struct dc_system *sys, dc_size_t bytes, void **va)
 	return DC_OK;
 }
 
-void dc_pool_block_retire(struct dc_system *sys, struct dc_node *n,
-			  void *va, dc_size_t bytes)
+/* Carve [va, va + bytes) into entries pushed on *list; how many. */
+static dc_size_t carve(void *va, dc_size_t bytes, void **list,
+		       dc_size_t *count)
+{
+	uintptr_t a = ((uintptr_t)va + 7) & ~(uintptr_t)7;
+	uintptr_t e = (uintptr_t)va + (uintptr_t)bytes;
+	dc_size_t k = 0;
+
+	for (; e > a && e - a >= DC_POOL_ENTRY_SIZE; a += DC_POOL_ENTRY_SIZE) {
+		entry_push(list, count, (void *)a);
+		k++;
+	}
+	return k;
+}
+
+void dc_pool_block_retire(struct dc_system *sys, void *va, dc_size_t bytes)
 {
 	struct dc_pool *p = &sys->pool;
-	uintptr_t a = (uintptr_t)va, e;
 	dc_size_t b = (bytes + 7) & ~(dc_size_t)7;
 
-	if (pool_owns(p, va) && a == p->hi) {	/* undo of the last block */
+	if ((uintptr_t)va == p->hi) {	/* undo of the last block */
 		p->hi += (uintptr_t)b;
 		return;
 	}
-	e = a + (uintptr_t)bytes;
-	a = (a + 7) & ~(uintptr_t)7;
-	for (; e - a >= DC_POOL_ENTRY_SIZE && e > a; a += DC_POOL_ENTRY_SIZE) {
-		if (pool_owns(p, (void *)a))
-			entry_push(&p->entries, &p->nentries, (void *)a);
-		else if (n)
-			entry_push(&n->entries, &n->nentries, (void *)a);
-	}
+	carve(va, bytes, &p->entries, &p->nentries);
 }
 
 unsigned dc_distance(const struct dc_system *sys, const struct dc_node *a,
 		     const struct dc_node *b)
 {
-	if (sys->distance && a->index < sys->dim && b->index < sys->dim)
+	if (a && b && sys->distance && a->index < sys->dim &&
+	    b->index < sys->dim)
 		return sys->distance[a->index * sys->dim + b->index];
 	return a == b ? 10 : 20;
 }
@@ -236,124 +277,502 @@ bool dc_meta_overlaps(const struct dc_node *n, dc_addr_t base,
 	return e && e->last >= base;
 }
 
-/*
- * Find a page-aligned free block of bytes in donor that phys_to_virt maps,
- * top down (metadata stays away from low, DMA-able memory, as memblock's
- * allocations do). A refusal teaches us the direct-map limit: phys_to_virt
- * is monotone (kernel __va() below a limit), so later searches stay below.
- */
-static int meta_find(struct dc_node *donor, dc_size_t bytes, dc_addr_t *pa,
-		     void **va)
-{
-	struct dc_system *sys = donor->sys;
-	struct dc_window w = {
-		.lo = 0, .last = DC_ADDR_MAX, .size = bytes,
-		.align = dc_page_size(sys), .top_down = true,
-	};
-	void *v;
+/* --- what phys_to_virt can map ------------------------------------------- */
 
-	for (;;) {
-		if (sys->map_end) {
-			if (sys->map_end < bytes)
-				return DC_ENOSPC;
-			w.last = sys->map_end - 1;
-		}
-		if (sys->ops->find(donor, &w, pa))
-			return DC_ENOSPC;
-		v = sys->plat.phys_to_virt(sys->plat.ctx, *pa, bytes);
-		if (v) {
-			*va = v;
-			return DC_OK;
-		}
-		sys->map_end = *pa ? *pa : 1;
-		if (!*pa)
-			return DC_ENOSPC;
+bool dc_map_last(const struct dc_system *sys, dc_addr_t *last)
+{
+	dc_addr_t end = 0;
+	bool bounded = false;
+
+	if (sys->access_end) {
+		end = sys->access_end;
+		bounded = true;
+	}
+	if (sys->map_learned && (!bounded || sys->map_end < end)) {
+		end = sys->map_end;
+		bounded = true;
+	}
+	if (!bounded) {
+		*last = DC_ADDR_MAX;
+		return true;
+	}
+	if (!end)
+		return false;
+	*last = end - 1;
+	return true;
+}
+
+static void *map(const struct dc_system *sys, dc_addr_t pa, dc_size_t len)
+{
+	return sys->plat.phys_to_virt(sys->plat.ctx, pa, len);
+}
+
+static void map_refused(struct dc_system *sys, dc_addr_t pa)
+{
+	if (!sys->map_learned || pa < sys->map_end) {
+		sys->map_end = pa;
+		sys->map_learned = true;
 	}
 }
 
 /*
- * Take [pa, pa + bytes) from donor's backend and record it in donor->meta.
- * The backend's reserve and the record pop from donor's held list, which
- * the caller has filled.
+ * The highest fit of w in n that maps, after a refusal at bad: bisect on
+ * the window's upper bound. Loop invariant: every fit starting in
+ * (hi, bad) does not exist or lies above a refused start, every fit
+ * starting at or below lo - 1 is at most *best; a step halves [lo, hi].
  */
-static void meta_take(struct dc_node *donor, dc_addr_t pa, dc_size_t bytes)
+static int map_bisect(struct dc_node *n, struct dc_window *w,
+		      dc_addr_t bad, dc_addr_t *pa, void **va)
 {
-	struct dc_extent *rec;
+	struct dc_system *sys = n->sys;
+	struct dc_window s = *w, got = *w;
+	dc_addr_t lo = w->lo, hi, mid, c;
+	bool found = false;
+	void *v;
 
-	donor->sys->ops->reserve(donor, pa, pa + (bytes - 1));
+	if (bad == w->lo)
+		return DC_ENOMEM;
+	hi = bad - 1;
+	while (lo <= hi) {
+		mid = lo + (hi - lo) / 2;
+		s.last = mid > DC_ADDR_MAX - (w->size - 1) ?
+			 DC_ADDR_MAX : mid + (w->size - 1);
+		if (s.last > w->last)
+			s.last = w->last;
+		if (s.last < s.lo || s.last - s.lo < w->size - 1 ||
+		    sys->ops->find(n, &s, &c)) {
+			if (mid == DC_ADDR_MAX)
+				break;
+			lo = mid + 1;	/* no fit starts at or below mid */
+			continue;
+		}
+		v = map(sys, c, w->size);
+		if (v) {
+			*pa = c;
+			*va = v;
+			found = true;
+			got = s;
+			if (mid == DC_ADDR_MAX)
+				break;
+			lo = mid + 1;
+		} else {
+			map_refused(sys, c);
+			if (c == lo)
+				break;
+			hi = c - 1;
+		}
+	}
+	*w = got;	/* where the fit was found: an alloc there finds it */
+	return found ? DC_OK : DC_ENOMEM;
+}
+
+/* The longest prefix of [pa, pa + len) that phys_to_virt maps: a
+ * bisection, at most 64 calls. */
+static dc_size_t map_prefix(const struct dc_system *sys, dc_addr_t pa,
+			    dc_size_t len)
+{
+	dc_size_t ok = 0, bad = len, mid;
+
+	while (bad - ok > 1) {
+		mid = ok + (bad - ok) / 2;
+		if (map(sys, pa, mid))
+			ok = mid;
+		else
+			bad = mid;
+	}
+	return ok;
+}
+
+/*
+ * A refused fit: if even its first byte is refused, the limit lies at or
+ * below it (phys_to_virt is monotone): remember it and, top-down, bisect
+ * for the highest fit below. If only a later byte is refused, that may be
+ * the limit or a seam between two mappings of a platform that is not a
+ * direct map: the search goes on past that byte only (fits that end
+ * before it, or, bottom-up, start after it).
+ */
+int dc_map_fit(struct dc_node *n, struct dc_window *w, dc_addr_t *pa,
+	       void **va)
+{
+	struct dc_system *sys = n->sys;
+	struct dc_window c = *w;
+	dc_addr_t a, ml;
+	dc_size_t k;
+	void *v;
+	int r;
+
+	if (!dc_map_last(sys, &ml))
+		return DC_ENOMEM;
+	if (c.last > ml)
+		c.last = ml;
+	for (;;) {
+		if (c.last < c.lo || c.last - c.lo < c.size - 1 ||
+		    sys->ops->find(n, &c, &a))
+			return DC_ENOMEM;
+		v = map(sys, a, c.size);
+		if (v) {
+			*pa = a;
+			*va = v;
+			*w = c;
+			return DC_OK;
+		}
+		k = map_prefix(sys, a, c.size);
+		if (!k)
+			break;
+		if (c.top_down)
+			c.last = a + (k - 1);
+		else if (a + k == DC_ADDR_MAX)
+			return DC_ENOMEM;
+		else
+			c.lo = a + k + 1;
+	}
+	map_refused(sys, a);
+	/* bottom-up: the lowest fit is refused, so is everything above */
+	if (!c.top_down)
+		return DC_ENOMEM;
+	r = map_bisect(n, &c, a, pa, va);
+	if (!r)
+		*w = c;
+	return r;
+}
+
+/* --- transactions --------------------------------------------------------- */
+
+void dc_txn_begin(struct dc_system *sys, dc_addr_t base, dc_addr_t last)
+{
+	sys->txn.nexcl = 0;
+	if (base <= last) {
+		sys->txn.excl_base[0] = base;
+		sys->txn.excl_last[0] = last;
+		sys->txn.nexcl = 1;
+	}
+}
+
+void dc_txn_touch(struct dc_node *n)
+{
+	if (n->touched)
+		return;
+	n->touched = true;
+	n->txn_next = n->sys->txn.touched;
+	n->sys->txn.touched = n;
+}
+
+static bool in_block(const struct steal_rec *s, const void *e)
+{
+	uintptr_t a = (uintptr_t)e, b = (uintptr_t)s->va;
+
+	return a >= b && a - b < s->bytes;
+}
+
+/* Take every entry of s's block off the free and held lists of every
+ * touched node. */
+static void purge_list(const struct steal_rec *s, void **list,
+		       dc_size_t *count)
+{
+	struct pool_entry **pp = (struct pool_entry **)list, *e;
+
+	while ((e = *pp)) {
+		if (in_block(s, e)) {
+			*pp = e->next;
+			(*count)--;
+		} else {
+			pp = &e->next;
+		}
+	}
+}
+
+static void purge(struct dc_system *sys, const struct steal_rec *s)
+{
+	struct dc_node *n;
+
+	for (n = sys->txn.touched; n; n = n->txn_next) {
+		purge_list(s, &n->entries, &n->nentries);
+		purge_list(s, &n->held, &n->nheld);
+	}
+}
+
+/* Entries of s's block that are free (the call's holds are back). */
+static dc_size_t count_free(const struct dc_system *sys,
+			    const struct steal_rec *s)
+{
+	const struct pool_entry *e;
+	const struct dc_node *n;
+	dc_size_t k = 0;
+
+	for (n = sys->txn.touched; n; n = n->txn_next)
+		for (e = n->entries; e; e = e->next)
+			k += in_block(s, e);
+	return k;
+}
+
+/*
+ * Undo steal s, the newest of the journal. The block's free entries leave
+ * the free lists first, so that the backend's inverse operation cannot
+ * use one as a node of the memory it gives back; that operation gets the
+ * entries the steal's reservation gave back (captured), and what it gives
+ * back in turn are entries of the block (purged once more).
+ */
+static void steal_undo(struct dc_system *sys, struct steal_rec *s)
+{
+	struct dc_node *d = s->donor;
+	struct dc_extent *rec;
+	dc_size_t dummy = 0;
+	void *e;
+
+	sys->txn.journal = s->next;
+	if (s->entries)
+		purge(sys, s);
+	while ((e = entry_pop(&s->captured, &dummy)))
+		entry_push(&d->held, &d->nheld, e);
+	sys->ops->free(d, s->pa, s->pa + (s->bytes - 1));
+	rec = dc_tree_find_le(&d->meta, s->pa);
+	dc_tree_erase(&d->meta, rec);
+	dc_pool_put(d, rec);
+	if (s->entries)
+		purge(sys, s);
+	pool_finish(d);	/* captured entries the inverse did not need */
+	d->steals--;
+	if (s->owner != d)
+		s->owner->remote_steals--;
+	s->owner->steal_shift = s->old_shift;
+	if (!in_block(s, s) || !s->entries)
+		dc_pool_put(d, s);
+}
+
+/* Keep steal s: its captured entries and its record go where they
+ * belong. */
+static void steal_commit(struct dc_system *sys, struct steal_rec *s)
+{
+	struct dc_node *keep = s->entries ? s->owner : s->donor;
+	dc_size_t dummy = 0;
+	void *e;
+
+	sys->txn.journal = s->next;
+	while ((e = entry_pop(&s->captured, &dummy)))
+		dc_pool_put(s->donor, e);
+	dc_pool_put(keep, s);
+}
+
+int dc_txn_end(struct dc_system *sys, int r)
+{
+	struct steal_rec *s;
+	struct dc_node *n, *next;
+
+	for (n = sys->txn.touched; n; n = n->txn_next)
+		pool_finish(n);
+	/* newest first: a steal may have used entries of an older one */
+	while ((s = sys->txn.journal) &&
+	       (r || (s->entries && count_free(sys, s) == s->unused)))
+		steal_undo(sys, s);
+	for (n = sys->txn.touched; n; n = n->txn_next)
+		if (sys->ops->finish)
+			sys->ops->finish(n, !r);
+	while ((s = sys->txn.journal))
+		steal_commit(sys, s);
+	for (n = sys->txn.touched; n; n = next) {
+		next = n->txn_next;
+		pool_finish(n);	/* what finish() gave back to be held */
+		n->touched = false;
+		n->txn_next = 0;
+	}
+	sys->txn.touched = 0;
+	sys->txn.nexcl = 0;
+	return r;
+}
+
+/* --- steals --------------------------------------------------------------- */
+
+static bool steals_allowed(const struct dc_system *sys)
+{
+	return sys->phase == DC_READY || sys->txn.finalizing;
+}
+
+/*
+ * The highest page-aligned free block of bytes in donor that phys_to_virt
+ * maps, outside every excluded range: the window below the limit, cut by
+ * the exclusions into pieces, searched from the top piece down.
+ */
+static int steal_find(struct dc_node *donor, dc_size_t bytes, dc_addr_t *pa,
+		      void **va)
+{
+	struct dc_system *sys = donor->sys;
+	const struct dc_txn *t = &sys->txn;
+	struct dc_window w = { .size = bytes, .align = dc_page_size(sys),
+			       .top_down = true };
+	dc_addr_t hi;
+	unsigned i;
+
+	if (!dc_map_last(sys, &hi))
+		return DC_ENOSPC;
+	for (;;) {
+		/* loop invariant: no fit ends above hi */
+		for (i = 0; i < t->nexcl; i++)
+			if (t->excl_base[i] <= hi && t->excl_last[i] >= hi)
+				break;
+		if (i < t->nexcl) {	/* hi is excluded: go below */
+			if (!t->excl_base[i])
+				return DC_ENOSPC;
+			hi = t->excl_base[i] - 1;
+			continue;
+		}
+		w.lo = 0;
+		for (i = 0; i < t->nexcl; i++)
+			if (t->excl_last[i] < hi && t->excl_last[i] >= w.lo)
+				w.lo = t->excl_last[i] + 1;
+		w.last = hi;
+		/* a page that maps misaligned cannot hold entries: give up on
+		 * this node (a direct map keeps page offsets) */
+		if (hi - w.lo >= bytes - 1 && !dc_map_fit(donor, &w, pa, va))
+			return ((uintptr_t)*va & 7) ? DC_ENOSPC : DC_OK;
+		if (!w.lo)
+			return DC_ENOSPC;
+		hi = w.lo - 1;
+	}
+}
+
+/* The nearest node other than owner (distance, then nid) with a block to
+ * give, and the block. */
+static struct dc_node *steal_donor(struct dc_node *owner, dc_size_t bytes,
+				   dc_addr_t *pa, void **va)
+{
+	struct dc_system *sys = owner->sys;
+	struct dc_node *best = 0, *d;
+	unsigned bd = 0, dd;
+	dc_addr_t p;
+	void *v;
+
+	for (unsigned i = 0; i < sys->nr_nodes; i++) {
+		d = sys->node[sys->present[i]];
+		if (d == owner)
+			continue;
+		dd = dc_distance(sys, owner, d);
+		if (best && dd >= bd)	/* present[] ascends: ties keep lower */
+			continue;
+		if (steal_find(d, bytes, &p, &v))
+			continue;
+		best = d;
+		bd = dd;
+		*pa = p;
+		*va = v;
+	}
+	return best;
+}
+
+static void exclude_push(struct dc_system *sys, dc_addr_t pa, dc_size_t bytes)
+{
+	unsigned i = sys->txn.nexcl++;
+
+	sys->txn.excl_base[i] = pa;
+	sys->txn.excl_last[i] = pa + (bytes - 1);
+}
+
+/* Move the free entries of s's block from the donor's list to the
+ * owner's: they were stolen for the owner. */
+static void steal_hand_over(const struct steal_rec *s)
+{
+	struct dc_node *d = s->donor, *o = s->owner;
+	struct pool_entry **pp = (struct pool_entry **)&d->entries, *e;
+
+	while ((e = *pp)) {
+		if (in_block(s, e)) {
+			*pp = e->next;
+			d->nentries--;
+			entry_push(&o->entries, &o->nentries, e);
+		} else {
+			pp = &e->next;
+		}
+	}
+}
+
+/*
+ * Take block [pa, pa + bytes) of donor for owner (points 1-3 at the top of
+ * the file). For entries, the block is carved first, so the backend's
+ * prepare and the two records draw on it; for a block, the donor holds
+ * what they need first. While this runs the block is excluded, so a
+ * nested steal (entries for the donor, a region array growing) cannot
+ * choose it.
+ */
+static int steal_take(struct dc_node *owner, struct dc_node *donor,
+		      dc_addr_t pa, void *va, dc_size_t bytes, bool entries)
+{
+	struct dc_system *sys = donor->sys;
+	struct steal_rec probe = { .va = va, .bytes = bytes };
+	struct steal_rec *s;
+	struct dc_extent *rec;
+	const struct pool_entry *e;
+	void *captured;
+	int r;
+
+	if (sys->txn.nexcl >= sizeof(sys->txn.excl_base) /
+			       sizeof(sys->txn.excl_base[0]))
+		return DC_ENOSPC;	/* deeper than steals nest: our bug */
+	dc_txn_touch(donor);
+	dc_txn_touch(owner);
+	exclude_push(sys, pa, bytes);
+	if (entries)
+		carve(va, bytes, &donor->entries, &donor->nentries);
+	r = sys->ops->prepare(donor, 1);
+	if (!r)
+		r = dc_pool_prepare(donor, STEAL_OWN_ENTRIES);
+	sys->txn.nexcl--;
+	if (r) {
+		if (entries)
+			purge(sys, &probe);
+		return DC_ENOSPC;
+	}
+	sys->txn.capturing = true;
+	sys->ops->reserve(donor, pa, pa + (bytes - 1));
 	rec = dc_pool_get(donor);
 	rec->base = pa;
 	rec->last = pa + (bytes - 1);
 	rec->nid = donor->nid;
 	dc_tree_insert(&donor->meta, rec);
+	captured = sys->txn.capture;
+	sys->txn.capture = 0;
+	sys->txn.capturing = false;
+	s = dc_pool_get(donor);
+	s->next = sys->txn.journal;
+	s->owner = owner;
+	s->donor = donor;
+	s->pa = pa;
+	s->bytes = bytes;
+	s->va = va;
+	s->captured = captured;
+	s->old_shift = (uint8_t)owner->steal_shift;
+	s->entries = entries;
+	s->unused = 0;
+	sys->txn.journal = s;
 	donor->steals++;
-}
-
-/*
- * Steal a block of donor's memory for owner's entries. The block is carved
- * before it is taken, so the backend's reserve and the metadata record can
- * use its first entries: a steal never needs entries it does not bring.
- */
-static int steal_from(struct dc_node *owner, struct dc_node *donor,
-		      dc_size_t bytes)
-{
-	dc_size_t before = donor->nheld, k;
-	unsigned char *v;
-	dc_addr_t pa;
-	void *va;
-
-	if (meta_find(donor, bytes, &pa, &va))
-		return DC_ENOSPC;
-	v = va;
-	for (k = 0; k + DC_POOL_ENTRY_SIZE <= bytes; k += DC_POOL_ENTRY_SIZE)
-		entry_push(&donor->held, &donor->nheld, v + k);
-	meta_take(donor, pa, bytes);
-	/* what the take did not use goes to the owner's own list */
-	while (donor->nheld > before)
-		entry_push(&owner->entries, &owner->nentries,
-			   entry_pop(&donor->held, &donor->nheld));
 	if (owner != donor)
 		owner->remote_steals++;
+	if (!entries)
+		return DC_OK;
+	/* what the steal itself left of its entries: free or still held */
+	s->unused = (uint32_t)count_free(sys, s);
+	for (e = donor->held; e; e = e->next)
+		s->unused += in_block(s, e);
+	if (owner != donor)
+		steal_hand_over(s);
 	return DC_OK;
 }
 
-/* The nearest other node (by distance, ties to the lower nid) that has a
- * block of bytes to give, or NULL. */
-static struct dc_node *nearest_donor(struct dc_node *n, dc_size_t bytes)
-{
-	struct dc_system *sys = n->sys;
-	struct dc_node *best = 0, *d;
-	unsigned bd = 0, dd;
-	dc_addr_t pa;
-	void *va;
-
-	for (unsigned i = 0; i < sys->nr_nodes; i++) {
-		d = sys->node[sys->present[i]];
-		if (d == n)
-			continue;
-		dd = dc_distance(sys, n, d);
-		if (best && dd >= bd)
-			continue;
-		if (meta_find(d, bytes, &pa, &va))
-			continue;
-		best = d;
-		bd = dd;
-	}
-	return best;
-}
-
 /*
- * Steal for n's entries: 2^steal_shift pages of n's own memory (fewer if
- * that is all it has), else one page of the nearest node that has one.
+ * Steal a block for n's entries: 2^steal_shift pages of n's own memory
+ * (fewer if that is all it has), else one page of the nearest node that
+ * has one.
  */
 static int steal_entries(struct dc_node *n)
 {
-	dc_size_t page = dc_page_size(n->sys);
+	dc_size_t page = dc_page_size(n->sys), bytes;
 	unsigned shift = n->steal_shift;
 	struct dc_node *d;
+	dc_addr_t pa;
+	void *va;
 
 	for (;;) {
-		if (!steal_from(n, n, page << shift)) {
+		bytes = page << shift;
+		if (!steal_find(n, bytes, &pa, &va) &&
+		    !steal_take(n, n, pa, va, bytes, true)) {
 			if (n->steal_shift < POOL_STEAL_SHIFT_MAX)
 				n->steal_shift++;
 			return DC_OK;
@@ -361,38 +780,44 @@ static int steal_entries(struct dc_node *n)
 		if (!shift--)
 			break;
 	}
-	d = nearest_donor(n, page);
+	d = steal_donor(n, page, &pa, &va);
 	if (!d)
 		return DC_ENOSPC;
-	return steal_from(n, d, page);
+	return steal_take(n, d, pa, va, page, true);
 }
 
-int dc_meta_steal(struct dc_node *n, dc_size_t bytes, dc_addr_t *pa,
-		  void **va)
+int dc_pool_prepare(struct dc_node *n, unsigned need)
 {
-	dc_size_t page = dc_page_size(n->sys);
+	dc_size_t got;
 
-	if (!bytes || bytes > DC_ADDR_MAX - page)
-		return DC_ENOSPC;
-	bytes = (bytes + page - 1) & ~(page - 1);
-	if (meta_find(n, bytes, pa, va))
-		return DC_ENOSPC;
-	meta_take(n, *pa, bytes);
+	dc_txn_touch(n);
+	got = pool_hold_free(n, need);
+	while (got < need) {
+		if (!steals_allowed(n->sys) || steal_entries(n))
+			return DC_ENOSPC;	/* the call gives back */
+		got += pool_hold_free(n, need - got);
+	}
 	return DC_OK;
 }
 
-void dc_meta_unsteal(struct dc_node *n, dc_addr_t pa, dc_size_t bytes)
+int dc_meta_steal(struct dc_node *owner, dc_size_t bytes, dc_addr_t *pa,
+		  void **va)
 {
-	dc_size_t page = dc_page_size(n->sys);
-	struct dc_extent *rec = dc_tree_find_le(&n->meta, pa);
+	dc_size_t page = dc_page_size(owner->sys);
+	struct dc_node *d = owner;
 
+	if (!bytes || bytes > DC_ADDR_MAX - page || !steals_allowed(owner->sys))
+		return DC_ENOSPC;
 	bytes = (bytes + page - 1) & ~(page - 1);
-	if (!rec || rec->base != pa)
-		return;
-	dc_tree_erase(&n->meta, rec);
-	n->steals--;
-	/* the record's entry pays for the backend's merge, if it needs one */
-	entry_push(&n->held, &n->nheld, rec);
-	n->sys->ops->free(n, pa, pa + (bytes - 1));
-	dc_pool_finish(n);
+	if (steal_find(owner, bytes, pa, va)) {
+		d = steal_donor(owner, bytes, pa, va);
+		if (!d)
+			return DC_ENOSPC;
+	}
+	return steal_take(owner, d, *pa, *va, bytes, false);
+}
+
+void dc_meta_retire(struct dc_node *owner, void *va, dc_size_t bytes)
+{
+	carve(va, bytes, &owner->entries, &owner->nentries);
 }

@@ -13,7 +13,8 @@
  *  7  a free range lies outside its node's fragments or overlaps metadata
  *  8  accounting: taken + free != memory, or metadata > taken, or the
  *     free ranges do not add up to the backend's free count
- *  9  the pool: bounds out of order, or entries still held outside a call
+ *  9  the pool: bounds out of order, or entries still held, steals
+ *     journaled, nodes touched or ranges excluded outside a call
  * 10  the distance table's size differs from the nodes present
  * 100+k  the backend's own invariant k (backends/<name>.c)
  */
@@ -95,7 +96,7 @@ static int check_node(const struct dc_node *n)
 	/* a page-granular backend walks whole pages only */
 	if (!sys->ops->page_granular && free != bs.free)
 		return 8;
-	if (n->nheld)
+	if (n->nheld || n->touched || n->txn_next)
 		return 9;
 	return 0;
 }
@@ -118,7 +119,9 @@ int dc_check(const struct dc_system *sys)
 		return r;
 	p = &sys->pool;
 	if (p->lo > p->hi || p->lo < p->start || p->hi > p->end ||
-	    (p->lo & 7) || (p->hi & 7))
+	    (p->lo & 7) || (p->hi & 7) || sys->txn.journal ||
+	    sys->txn.touched || sys->txn.capture || sys->txn.nexcl ||
+	    sys->txn.capturing || sys->txn.finalizing)
 		return 9;
 	if (sys->distance && sys->dim != sys->nr_nodes)
 		return 10;

@@ -7,7 +7,9 @@
  * phases; a backend owns only the free memory of one node. A public call
  * is validated here, split into pieces (one per fragment it touches),
  * checked piece by piece, prepared piece by piece (pool entries held on the
- * piece's node), and only then carried out, so that it never fails halfway.
+ * piece's node), and only then carried out, so that it never fails halfway;
+ * the call's transaction (core/pool.c) undoes what preparing stole when a
+ * later piece fails.
  */
 #ifndef DC_NODES_NODE_H
 #define DC_NODES_NODE_H
@@ -45,6 +47,20 @@ dc_size_t dc_release_pages(const struct dc_system *sys, int nid,
 /* The whole pages of [base, last], or false when it holds none. */
 bool dc_whole_pages(const struct dc_system *sys, dc_addr_t base,
 		    dc_addr_t last, dc_addr_t *pb, dc_addr_t *pl);
+
+/* Hold what one piece on n needs: own pool entries, and the backend's
+ * prepare for k calls (none if k is 0). Part of the call's transaction. */
+int dc_node_prepare(struct dc_node *n, unsigned own, unsigned k);
+
+/* Passes over the pieces of [base, last] (nodes/system.c): every byte is
+ * memory (DC_ENOENT); every byte is free (DC_EBUSY); hold own entries and
+ * k backend calls on each piece's node (DC_ENOSPC). */
+int dc_pieces_covered(const struct dc_system *sys, dc_addr_t base,
+		      dc_addr_t last);
+int dc_pieces_probe_free(struct dc_system *sys, dc_addr_t base,
+			 dc_addr_t last);
+int dc_pieces_prepare(struct dc_system *sys, dc_addr_t base, dc_addr_t last,
+		      unsigned own, unsigned k);
 
 /* Stats of one node (no summing). */
 void dc_node_stats(const struct dc_node *n, struct dc_stats *s);

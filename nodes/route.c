@@ -10,44 +10,49 @@
  * once per node (zonelists); we walk it on demand instead, which costs
  * O(nodes) per fallback step and nothing when the preferred node fits.
  *
- * A node is asked first with the backend's pure find(); only a node that
- * has a fit holds pool entries (possibly stealing) and allocates, so a
- * request that fails everywhere steals nothing.
+ * The search is pure: backends' find() (or, for DC_REQ_ZERO, dc_map_fit(),
+ * which also makes sure phys_to_virt maps the fit). Only the node that has
+ * the fit then holds pool entries, inside a transaction that targets the
+ * fit: a steal can never take the memory the allocation is about to get
+ * (it once took a fragment's only fitting page and the request failed
+ * while 1 MiB lay free lower down), and a request that fails steals
+ * nothing. Zeroing needs no give-back: the fit is known to map before
+ * anything is taken.
+ *
+ * A preferred node that does not exist, or has no memory (a CPU-only node
+ * of the SRAT), is not an error: the search falls back by distance from
+ * it (DESIGN.md, dc_add_node), as Linux does for memoryless nodes.
  */
 #include "nodes/node.h"
 
 #define DC_REQ_ALL (DC_REQ_EXACT_NODE | DC_REQ_TOP_DOWN | DC_REQ_BOTTOM_UP | \
 		    DC_REQ_RELAX_MIN | DC_REQ_ZERO)
 
-/* n has a fit (find() said so): hold entries, then take it. The fit is
- * searched again because holding entries may steal a page of n. */
-static int node_take(struct dc_node *n, const struct dc_window *w,
-		     dc_addr_t *out)
-{
-	const struct dc_backend_ops *ops = n->sys->ops;
-	int r = ops->prepare(n, 1);
-
-	if (!r)
-		r = ops->alloc(n, w, out);
-	if (ops->finish)
-		ops->finish(n);
-	dc_pool_finish(n);
-	return r;
-}
-
-/* Find a fit on n and take it. */
-static int node_alloc(struct dc_node *n, const struct dc_window *w,
-		      dc_addr_t *out)
-{
+/* What a search found: the node, the window it was found in, the
+ * address and, for DC_REQ_ZERO, its mapping. */
+struct fit {
+	struct dc_node *n;
+	struct dc_window w;
 	dc_addr_t a;
+	void *va;
+};
 
-	if (n->sys->ops->find(n, w, &a))
-		return DC_ENOMEM;
-	return node_take(n, w, out);
+static bool node_find(struct dc_node *n, const struct dc_window *w,
+		      bool zero, struct fit *f)
+{
+	struct dc_window c = *w;
+	int r = zero ? dc_map_fit(n, &c, &f->a, &f->va) :
+		       n->sys->ops->find(n, &c, &f->a);
+
+	if (r)
+		return false;
+	f->n = n;
+	f->w = c;
+	return true;
 }
 
-/* The next node after (dist, nid) in the fallback order from pref, or
- * NULL. Order: (distance, nid) ascending. */
+/* The next node after (dist, nid) in the fallback order from pref (NULL:
+ * a node that does not exist), or NULL. Order: (distance, nid). */
 static struct dc_node *next_by_distance(const struct dc_system *sys,
 					const struct dc_node *pref,
 					unsigned dist, int nid)
@@ -73,12 +78,11 @@ static struct dc_node *next_by_distance(const struct dc_system *sys,
  * so the first fit found is the answer, and the nodes below (above) it
  * are never searched.
  */
-static int alloc_anywhere(struct dc_system *sys, const struct dc_window *w,
-			  dc_addr_t *out, struct dc_node **won)
+static bool find_anywhere(struct dc_system *sys, const struct dc_window *w,
+			  bool zero, struct fit *fit)
 {
 	struct dc_window fw = *w;
 	struct dc_extent *f;
-	dc_addr_t a;
 
 	f = dc_tree_find_le(&sys->fragments, w->top_down ? w->last : w->lo);
 	if (!w->top_down && (!f || f->last < w->lo))
@@ -88,57 +92,63 @@ static int alloc_anywhere(struct dc_system *sys, const struct dc_window *w,
 			break;
 		fw.lo = f->base > w->lo ? f->base : w->lo;
 		fw.last = f->last < w->last ? f->last : w->last;
-		if (fw.last - fw.lo < w->size - 1 ||
-		    sys->ops->find(sys->node[f->nid], &fw, &a))
-			continue;
-		*won = sys->node[f->nid];
-		return node_take(*won, &fw, out);
+		if (fw.last - fw.lo >= w->size - 1 &&
+		    node_find(sys->node[f->nid], &fw, zero, fit))
+			return true;
 	}
-	return DC_ENOMEM;
+	return false;
 }
 
-static int alloc_from(struct dc_system *sys, struct dc_node *pref,
-		      bool exact, const struct dc_window *w, dc_addr_t *out,
-		      struct dc_node **won)
+/* The preferred node (which may not exist: pref NULL), then the others by
+ * distance from it, unless exact. */
+static bool find_from(struct dc_system *sys, int nid, bool exact,
+		      const struct dc_window *w, bool zero, struct fit *fit)
 {
-	struct dc_node *n = pref;
+	struct dc_node *pref = dc_node_get(sys, nid), *n = pref;
 	unsigned dist = 0;
+
+	if (nid == DC_NO_NODE)
+		return find_anywhere(sys, w, zero, fit);
+	if (n && node_find(n, w, zero, fit))
+		return true;
+	if (exact)
+		return false;
+	for (n = next_by_distance(sys, pref, 0, -1); n;
+	     n = next_by_distance(sys, pref, dist, n->nid)) {
+		if (node_find(n, w, zero, fit))
+			return true;
+		dist = dc_distance(sys, pref, n);
+	}
+	return false;
+}
+
+/*
+ * Take the fit found: hold entries on its node inside a transaction that
+ * keeps steals away from it (a page-granular backend may also pack into
+ * the page before and needs the page after free: whole pages around it
+ * are kept away), then allocate in the same window, which must give the
+ * same address since only memory outside the fit can have gone.
+ */
+static int take_fit(struct dc_system *sys, struct fit *f, dc_size_t size)
+{
+	const struct dc_backend_ops *ops = sys->ops;
+	dc_size_t page = dc_page_size(sys);
+	dc_addr_t xb = f->a, xl = f->a + (size - 1), got;
 	int r;
 
-	if (!pref)
-		return alloc_anywhere(sys, w, out, won);
-	while (n) {
-		r = node_alloc(n, w, out);
-		if (r != DC_ENOMEM) {
-			*won = n;
-			return r;
-		}
-		if (exact)
-			break;
-		if (n != pref)
-			dist = dc_distance(sys, pref, n);
-		n = next_by_distance(sys, pref, n == pref ? 0 : dist,
-				     n == pref ? -1 : n->nid);
+	if (ops->page_granular) {
+		xb = dc_align_down(xb, page);
+		xl = dc_align_down(xl, page);
+		xl = xl > DC_ADDR_MAX - (2 * page - 1) ? DC_ADDR_MAX :
+		     xl + (2 * page - 1);
 	}
-	return DC_ENOMEM;
-}
-
-/* Zero the bytes; a range phys_to_virt cannot map is given back. */
-static int alloc_zero(struct dc_system *sys, struct dc_node *n, dc_addr_t a,
-		      dc_size_t size)
-{
-	void *v = sys->plat.phys_to_virt(sys->plat.ctx, a, size);
-
-	if (v) {
-		memset(v, 0, (size_t)size);
-		return DC_OK;
-	}
-	if (!sys->ops->prepare(n, 1))
-		sys->ops->free(n, a, a + (size - 1));
-	if (sys->ops->finish)
-		sys->ops->finish(n);
-	dc_pool_finish(n);
-	return DC_EINVAL;
+	dc_txn_begin(sys, xb, xl);
+	r = dc_node_prepare(f->n, 0, 1);
+	if (!r)
+		r = ops->alloc(f->n, &f->w, &got);
+	if (!r && got != f->a)
+		r = DC_ENOSPC;	/* our bug: a steal moved the fit */
+	return dc_txn_end(sys, r);
 }
 
 static int req_window(const struct dc_system *sys, const struct dc_request *q,
@@ -150,7 +160,7 @@ static int req_window(const struct dc_system *sys, const struct dc_request *q,
 	    (q->align && !dc_is_pow2(q->align)) ||
 	    ((q->flags & DC_REQ_TOP_DOWN) && (q->flags & DC_REQ_BOTTOM_UP)))
 		return DC_EINVAL;
-	if (q->nid != DC_NO_NODE && !dc_node_get(sys, q->nid))
+	if (q->nid != DC_NO_NODE && (q->nid < 0 || q->nid >= DC_MAX_NODES))
 		return DC_EINVAL;
 	if (q->max_addr && q->min_addr >= q->max_addr)
 		return DC_EINVAL;
@@ -170,10 +180,10 @@ static int req_window(const struct dc_system *sys, const struct dc_request *q,
 int dc_alloc(struct dc_system *sys, const struct dc_request *req,
 	     dc_addr_t *out)
 {
-	struct dc_node *pref, *won = 0;
+	struct dc_node *pref;
 	struct dc_window w;
-	dc_addr_t a;
-	bool exact;
+	struct fit fit;
+	bool exact, zero, found;
 	int r;
 
 	if (!dc_sys_ok(sys) || !req || !out)
@@ -183,23 +193,25 @@ int dc_alloc(struct dc_system *sys, const struct dc_request *req,
 		return r;
 	if (sys->phase != DC_READY)
 		return DC_ESTATE;
-	pref = req->nid == DC_NO_NODE ? 0 : sys->node[req->nid];
 	exact = req->flags & DC_REQ_EXACT_NODE;
-	r = alloc_from(sys, pref, exact, &w, &a, &won);
-	if (r == DC_ENOMEM && (req->flags & DC_REQ_RELAX_MIN) && w.lo) {
+	zero = req->flags & DC_REQ_ZERO;
+	found = find_from(sys, req->nid, exact, &w, zero, &fit);
+	if (!found && (req->flags & DC_REQ_RELAX_MIN) && w.lo) {
 		w.lo = 0;
-		r = alloc_from(sys, pref, exact, &w, &a, &won);
+		found = find_from(sys, req->nid, exact, &w, zero, &fit);
 	}
-	if (!r && (req->flags & DC_REQ_ZERO))
-		r = alloc_zero(sys, won, a, req->size);
+	r = found ? take_fit(sys, &fit, req->size) : DC_ENOMEM;
 	if (r) {
+		pref = dc_node_get(sys, req->nid);
 		if (pref)
 			pref->failed++;
 		else
 			sys->failed_anynode++;
 		return r;
 	}
-	won->allocs++;
-	*out = a;
+	if (zero)
+		memset(fit.va, 0, (size_t)req->size);
+	fit.n->allocs++;
+	*out = fit.a;
 	return DC_OK;
 }

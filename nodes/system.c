@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
- * system.c - the system, its nodes and the memory map: dc_init, memory
- * registration, distances, reserve, free and the SETUP -> READY step.
+ * system.c - the system, its nodes and the memory map: dc_init, nodes and
+ * distances, memory registration (dc_add_memory, dc_remove_memory,
+ * dc_set_node), the access limit and the SETUP -> READY step.
  *
  * Every mutating call runs in three passes over the pieces of its range
- * (one piece per fragment, see dc_for_each_piece):
+ * (one piece per fragment, see dc_for_each_piece), inside a transaction
+ * (core/pool.c) that targets the range:
  *   1. check: coverage (DC_ENOENT), backend probes (DC_EBUSY / DC_ENOENT),
  *      metadata (DC_EBUSY) - pure;
  *   2. prepare: hold the worst-case pool entries on each piece's node and
- *      let the backend do the same (DC_ENOSPC: give everything back);
- *   3. apply, which can no longer fail; then give back what was held.
+ *      let the backend do the same (DC_ENOSPC: the transaction gives
+ *      everything back, steals included);
+ *   3. apply, which can no longer fail; the transaction ends.
  * This is memblock_add_range()'s "count, grow, then insert" and vmem's
  * bt_fill() applied to every call (STYLE.md, "Errors").
  */
@@ -137,7 +140,7 @@ static int distance_grow(struct dc_system *sys, unsigned dim, uint16_t **out)
 static void distance_switch(struct dc_system *sys, uint16_t *t, unsigned dim)
 {
 	if (sys->distance)
-		dc_pool_block_retire(sys, 0, sys->distance,
+		dc_pool_block_retire(sys, sys->distance,
 				     (dc_size_t)sys->dim * sys->dim * 2);
 	sys->distance = t;
 	sys->dim = dim;
@@ -159,7 +162,7 @@ static int node_create(struct dc_system *sys, int nid, struct dc_node **out,
 		return DC_ENOSPC;
 	n = va;
 	if (sys->distance && distance_grow(sys, sys->nr_nodes + 1, table)) {
-		dc_pool_block_retire(sys, 0, n, sizeof(*n));
+		dc_pool_block_retire(sys, n, sizeof(*n));
 		return DC_ENOSPC;
 	}
 	n->sys = sys;
@@ -181,28 +184,97 @@ static void node_undo(struct dc_system *sys, struct dc_node *n,
 	present_del(sys, n->nid);
 	sys->node[n->nid] = 0;
 	if (table)	/* last block first: both go back exactly */
-		dc_pool_block_retire(sys, 0, table, dim * dim * 2);
-	dc_pool_block_retire(sys, 0, n, sizeof(*n));
+		dc_pool_block_retire(sys, table, dim * dim * 2);
+	dc_pool_block_retire(sys, n, sizeof(*n));
 }
 
-static void node_finish(struct dc_node *n)
+/*
+ * nid's node, created if absent. *table is a grown distance table to
+ * switch to once the call succeeds (or NULL); node_forget() undoes a
+ * creation exactly (both blocks are the most recent ones of the pool).
+ */
+static int node_ensure(struct dc_system *sys, int nid, struct dc_node **out,
+		       uint16_t **table, bool *created)
 {
-	if (n->sys->ops->finish)
-		n->sys->ops->finish(n);
-	dc_pool_finish(n);
+	*table = 0;
+	*created = false;
+	*out = sys->node[nid];
+	if (*out)
+		return DC_OK;
+	if (node_create(sys, nid, out, table))
+		return DC_ENOSPC;
+	*created = true;
+	return DC_OK;
 }
 
-/* Hold what one piece on n needs: own entries and the backend's call. */
-static int node_prepare(struct dc_node *n, unsigned own)
+int dc_add_node(struct dc_system *sys, int nid)
 {
-	int r = dc_pool_prepare(n, own);
+	struct dc_node *n;
+	uint16_t *table;
+	bool created;
 
-	if (!r)
-		r = n->sys->ops->prepare(n, 1);
-	return r;
+	if (!dc_sys_ok(sys) || nid < 0 || nid >= DC_MAX_NODES)
+		return DC_EINVAL;
+	if (sys->phase != DC_SETUP)
+		return DC_ESTATE;
+	if (node_ensure(sys, nid, &n, &table, &created))
+		return DC_ENOSPC;
+	if (table)
+		distance_switch(sys, table, sys->nr_nodes);
+	return DC_OK;
 }
 
-/* --- dc_add_memory ------------------------------------------------------- */
+int dc_set_distance(struct dc_system *sys, int from, int to,
+		    unsigned distance)
+{
+	struct dc_node *a, *b;
+	uint16_t *ta, *tb, *t;
+	bool ca, cb;
+
+	if (!dc_sys_ok(sys) || from < 0 || from >= DC_MAX_NODES || to < 0 ||
+	    to >= DC_MAX_NODES || !distance || distance > DC_U16_MAX)
+		return DC_EINVAL;
+	if (sys->phase != DC_SETUP)
+		return DC_ESTATE;
+	if (node_ensure(sys, from, &a, &ta, &ca))
+		return DC_ENOSPC;
+	if (node_ensure(sys, to, &b, &tb, &cb)) {
+		if (ca)
+			node_undo(sys, a, ta);
+		return DC_ENOSPC;
+	}
+	/* the newest table has every node; an older one goes */
+	t = tb ? tb : ta;
+	if (!t && !sys->distance && distance_grow(sys, sys->nr_nodes, &t)) {
+		if (cb)
+			node_undo(sys, b, tb);
+		if (ca)
+			node_undo(sys, a, ta);
+		return DC_ENOSPC;
+	}
+	if (tb && ta)
+		dc_pool_block_retire(sys, ta, (dc_size_t)(sys->nr_nodes - 1) *
+				     (sys->nr_nodes - 1) * 2);
+	if (t)
+		distance_switch(sys, t, sys->nr_nodes);
+	sys->distance[a->index * sys->dim + b->index] = (uint16_t)distance;
+	return DC_OK;
+}
+
+/* --- the access limit ------------------------------------------------------ */
+
+int dc_set_access_limit(struct dc_system *sys, dc_addr_t limit)
+{
+	if (!dc_sys_ok(sys))
+		return DC_EINVAL;
+	if (sys->phase != DC_SETUP && sys->phase != DC_READY)
+		return DC_ESTATE;
+	sys->access_end = limit;
+	sys->map_learned = false;	/* what was refused may map now */
+	return DC_OK;
+}
+
+/* --- the fragment map ------------------------------------------------------ */
 
 /*
  * The new fragment [base, last] of n joins the map. Same-node neighbours
@@ -245,163 +317,21 @@ static void fragment_insert(struct dc_system *sys, struct dc_node *n,
 		dc_tree_insert(&sys->fragments, e);
 		n->fragments++;
 	}
-}
-
-int dc_add_memory(struct dc_system *sys, int nid, dc_addr_t base,
-		  dc_size_t size)
-{
-	struct dc_node *n;
-	struct dc_extent *e;
-	uint16_t *table = 0;
-	dc_addr_t last;
-	bool created = false;
-	int r;
-
-	if (!dc_sys_ok(sys) || nid < 0 || nid >= DC_MAX_NODES)
-		return DC_EINVAL;
-	r = dc_range_last(base, size, &last);
-	if (r)
-		return r;
-	if (sys->phase != DC_SETUP)
-		return DC_ESTATE;
-	e = dc_tree_find_le(&sys->fragments, last);
-	if (e && e->last >= base)
-		return DC_EEXIST;
-	n = sys->node[nid];
-	if (!n) {
-		if (node_create(sys, nid, &n, &table))
-			return DC_ENOSPC;
-		created = true;
-	}
-	r = node_prepare(n, 1);
-	if (r) {
-		node_finish(n);
-		if (created)
-			node_undo(sys, n, table);
-		return r;
-	}
-	sys->ops->add_memory(n, base, last);
-	fragment_insert(sys, n, base, last);
-	n->memory += size;
-	node_finish(n);
-	if (table)
-		distance_switch(sys, table, sys->nr_nodes);
-	return DC_OK;
-}
-
-int dc_set_distance(struct dc_system *sys, int from, int to,
-		    unsigned distance)
-{
-	struct dc_node *a, *b;
-	uint16_t *t;
-
-	if (!dc_sys_ok(sys))
-		return DC_EINVAL;
-	a = dc_node_get(sys, from);
-	b = dc_node_get(sys, to);
-	if (!a || !b || !distance || distance > DC_U16_MAX)
-		return DC_EINVAL;
-	if (sys->phase != DC_SETUP)
-		return DC_ESTATE;
-	if (!sys->distance) {
-		if (distance_grow(sys, sys->nr_nodes, &t))
-			return DC_ENOSPC;
-		distance_switch(sys, t, sys->nr_nodes);
-	}
-	sys->distance[a->index * sys->dim + b->index] = (uint16_t)distance;
-	return DC_OK;
-}
-
-/* --- checks shared by remove, reserve and free ---------------------------- */
-
-static int piece_probe_free(struct dc_node *n, dc_addr_t b, dc_addr_t l,
-			    void *ctx)
-{
-	return n->sys->ops->probe(n, b, l, DC_PROBE_FREE);
-}
-
-static int piece_probe_taken(struct dc_node *n, dc_addr_t b, dc_addr_t l,
-			     void *ctx)
-{
-	return n->sys->ops->probe(n, b, l, DC_PROBE_TAKEN);
-}
-
-static int piece_not_meta(struct dc_node *n, dc_addr_t b, dc_addr_t l,
-			  void *ctx)
-{
-	return dc_meta_overlaps(n, b, l) ? DC_EBUSY : DC_OK;
-}
-
-static int piece_prepare(struct dc_node *n, dc_addr_t b, dc_addr_t l,
-			 void *ctx)
-{
-	return node_prepare(n, *(unsigned *)ctx);
-}
-
-static int piece_finish(struct dc_node *n, dc_addr_t b, dc_addr_t l,
-			void *ctx)
-{
-	node_finish(n);
-	return 0;
-}
-
-/* Pass 2 over all pieces; on failure give back what was held. */
-static int pieces_prepare(struct dc_system *sys, dc_addr_t base,
-			  dc_addr_t last, unsigned own)
-{
-	int r = dc_for_each_piece(sys, base, last, piece_prepare, &own);
-
-	if (r)
-		dc_for_each_piece(sys, base, last, piece_finish, 0);
-	return r;
-}
-
-/* Validate the common arguments of remove, reserve and free. */
-static int range_args(const struct dc_system *sys, dc_addr_t base,
-		      dc_size_t size, dc_addr_t *last)
-{
-	if (!dc_sys_ok(sys))
-		return DC_EINVAL;
-	return dc_range_last(base, size, last);
+	n->memory += last - base + 1;
 }
 
 /*
- * Coverage comes first: a byte that is not memory is DC_ENOENT even if an
- * earlier piece is busy, so the answer does not depend on where the
- * offending byte lies.
- */
-static int pieces_covered(struct dc_system *sys, dc_addr_t base,
-			  dc_addr_t last)
-{
-	dc_addr_t pos = base;
-	struct dc_extent *f;
-
-	for (;;) {
-		f = dc_tree_find_le(&sys->fragments, pos);
-		if (!f || f->last < pos)
-			return DC_ENOENT;
-		if (f->last >= last)
-			return DC_OK;
-		pos = f->last + 1;
-	}
-}
-
-/* --- dc_remove_memory ----------------------------------------------------- */
-
-/*
- * Cut [b, l] out of its fragment f:
+ * Cut [b, l] out of n's fragment f that holds it:
  *
  *   [f    ]      whole: f goes          [b..l|rest]  left edge: f shrinks
  *   [rest|b..l]  right edge: f shrinks  [x|b..l|y]   middle: one new entry
  */
-static int piece_remove(struct dc_node *n, dc_addr_t b, dc_addr_t l,
-			void *ctx)
+static void fragment_cut(struct dc_node *n, dc_addr_t b, dc_addr_t l)
 {
 	struct dc_system *sys = n->sys;
 	struct dc_extent *f = dc_tree_find_le(&sys->fragments, b), *e;
 	dc_addr_t fl = f->last;
 
-	sys->ops->remove_memory(n, b, l);
 	n->memory -= l - b + 1;
 	if (f->base == b && fl == l) {
 		dc_tree_erase(&sys->fragments, f);
@@ -420,90 +350,284 @@ static int piece_remove(struct dc_node *n, dc_addr_t b, dc_addr_t l,
 		dc_tree_insert(&sys->fragments, e);
 		n->fragments++;
 	}
+}
+
+/* Hold what one piece on n needs: own entries and the backend's k calls. */
+int dc_node_prepare(struct dc_node *n, unsigned own, unsigned k)
+{
+	int r = dc_pool_prepare(n, own);
+
+	dc_txn_touch(n);
+	if (!r && k)
+		r = n->sys->ops->prepare(n, k);
+	return r;
+}
+
+/* --- dc_add_memory ------------------------------------------------------- */
+
+int dc_add_memory(struct dc_system *sys, int nid, dc_addr_t base,
+		  dc_size_t size)
+{
+	struct dc_node *n;
+	struct dc_extent *e;
+	uint16_t *table;
+	dc_addr_t last;
+	bool created;
+	int r;
+
+	if (!dc_sys_ok(sys) || nid < 0 || nid >= DC_MAX_NODES)
+		return DC_EINVAL;
+	r = dc_range_last(base, size, &last);
+	if (r)
+		return r;
+	if (sys->phase != DC_SETUP)
+		return DC_ESTATE;
+	e = dc_tree_find_le(&sys->fragments, last);
+	if (e && e->last >= base)
+		return DC_EEXIST;
+	/* all memory must stay countable: 2^64 bytes fit no dc_size_t */
+	if (size > DC_ADDR_MAX - sys->total_memory)
+		return DC_ERANGE;
+	if (node_ensure(sys, nid, &n, &table, &created))
+		return DC_ENOSPC;
+	dc_txn_begin(sys, 1, 0);
+	r = dc_node_prepare(n, 1, 1);
+	if (r) {
+		dc_txn_end(sys, r);
+		if (created)
+			node_undo(sys, n, table);
+		return r;
+	}
+	sys->ops->add_memory(n, base, last);
+	fragment_insert(sys, n, base, last);
+	sys->total_memory += size;
+	dc_txn_end(sys, 0);
+	if (table)
+		distance_switch(sys, table, sys->nr_nodes);
+	return DC_OK;
+}
+
+/* --- pieces ------------------------------------------------------------- */
+
+int dc_pieces_covered(const struct dc_system *sys, dc_addr_t base,
+		      dc_addr_t last)
+{
+	dc_addr_t pos = base;
+	const struct dc_extent *f;
+
+	/* a byte that is not memory is DC_ENOENT even if an earlier piece is
+	 * busy, so the answer does not depend on where it lies */
+	for (;;) {
+		f = dc_tree_find_le(&sys->fragments, pos);
+		if (!f || f->last < pos)
+			return DC_ENOENT;
+		if (f->last >= last)
+			return DC_OK;
+		pos = f->last + 1;
+	}
+}
+
+static int piece_prepare(struct dc_node *n, dc_addr_t b, dc_addr_t l,
+			 void *ctx)
+{
+	const unsigned *own_k = ctx;
+
+	return dc_node_prepare(n, own_k[0], own_k[1]);
+}
+
+int dc_pieces_prepare(struct dc_system *sys, dc_addr_t base, dc_addr_t last,
+		      unsigned own, unsigned k)
+{
+	unsigned own_k[2] = { own, k };
+
+	return dc_for_each_piece(sys, base, last, piece_prepare, own_k);
+}
+
+static int piece_probe_free(struct dc_node *n, dc_addr_t b, dc_addr_t l,
+			    void *ctx)
+{
+	return n->sys->ops->probe(n, b, l, DC_PROBE_FREE);
+}
+
+int dc_pieces_probe_free(struct dc_system *sys, dc_addr_t base,
+			 dc_addr_t last)
+{
+	return dc_for_each_piece(sys, base, last, piece_probe_free, 0);
+}
+
+/* --- dc_remove_memory ----------------------------------------------------- */
+
+static int piece_remove(struct dc_node *n, dc_addr_t b, dc_addr_t l,
+			void *ctx)
+{
+	n->sys->ops->remove_memory(n, b, l);
+	fragment_cut(n, b, l);
+	n->sys->total_memory -= l - b + 1;
 	return 0;
 }
 
 int dc_remove_memory(struct dc_system *sys, dc_addr_t base, dc_size_t size)
 {
 	dc_addr_t last;
-	int r = range_args(sys, base, size, &last);
+	int r;
 
+	if (!dc_sys_ok(sys))
+		return DC_EINVAL;
+	r = dc_range_last(base, size, &last);
 	if (r)
 		return r;
 	if (sys->phase != DC_SETUP)
 		return DC_ESTATE;
-	r = pieces_covered(sys, base, last);
+	dc_txn_begin(sys, base, last);
+	r = dc_pieces_covered(sys, base, last);
 	if (!r)
-		r = dc_for_each_piece(sys, base, last, piece_probe_free, 0);
+		r = dc_pieces_probe_free(sys, base, last);
 	if (!r)
-		r = pieces_prepare(sys, base, last, 1);
-	if (r)
-		return r;
-	dc_for_each_piece(sys, base, last, piece_remove, 0);
-	/* the range is no longer memory, so its pieces cannot be walked to
-	 * give back what was held: every node gives back its own */
-	for (unsigned i = 0; i < sys->nr_nodes; i++)
-		node_finish(sys->node[sys->present[i]]);
-	return DC_OK;
+		r = dc_pieces_prepare(sys, base, last, 1, 1);
+	if (!r)	/* each piece finds its fragment as the map shrinks */
+		dc_for_each_piece(sys, base, last, piece_remove, 0);
+	return dc_txn_end(sys, r);
 }
 
-/* --- dc_reserve and dc_free ----------------------------------------------- */
+/* --- dc_set_node ---------------------------------------------------------- */
 
-static int piece_reserve(struct dc_node *n, dc_addr_t b, dc_addr_t l,
-			 void *ctx)
+/*
+ * The next run of [pos, l] on n: a maximal free run, or a maximal taken
+ * run (used or, in principle, metadata), which is what moves as one.
+ */
+static bool next_run(const struct dc_node *n, dc_addr_t pos, dc_addr_t l,
+		     dc_addr_t *rl, bool *taken)
 {
-	n->sys->ops->reserve(n, b, l);
+	dc_addr_t b, e;
+
+	if (n->sys->ops->next_free(n, pos, &b, &e) || b > l) {
+		*rl = l;
+		*taken = true;
+	} else if (b > pos) {
+		*rl = b - 1;
+		*taken = true;
+	} else {
+		*rl = e < l ? e : l;
+		*taken = false;
+	}
+	return *rl != l;
+}
+
+static unsigned count_runs(const struct dc_node *n, dc_addr_t b,
+			   dc_addr_t l)
+{
+	unsigned k = 1;
+	dc_addr_t rl;
+	bool taken;
+
+	while (next_run(n, b, l, &rl, &taken)) {
+		b = rl + 1;
+		k++;
+	}
+	return k;
+}
+
+/* The next piece of [pos, last] that is memory: its fragment, clipped. */
+static struct dc_extent *next_piece(struct dc_system *sys, dc_addr_t pos,
+				    dc_addr_t last, dc_addr_t *pb,
+				    dc_addr_t *pl)
+{
+	struct dc_extent *f = dc_tree_find_le(&sys->fragments, pos);
+
+	if (!f || f->last < pos)
+		f = f ? dc_tree_next(f) : dc_tree_first(&sys->fragments);
+	if (!f || f->base > last)
+		return 0;
+	*pb = f->base > pos ? f->base : pos;
+	*pl = f->last < last ? f->last : last;
+	return f;
+}
+
+/*
+ * Move [b, l], memory of a, to node to run by run: a forgets the run, the
+ * map gives it to the new owner, which adds it as free memory and takes
+ * back what was taken. Used bytes thus move with their memory, as
+ * memblock_set_node() moves regions (it keeps reservations apart).
+ */
+static void move_piece(struct dc_node *a, struct dc_node *to, dc_addr_t b,
+		       dc_addr_t l)
+{
+	const struct dc_backend_ops *ops = a->sys->ops;
+	dc_addr_t rl;
+	bool taken, more;
+
+	do {
+		more = next_run(a, b, l, &rl, &taken);
+		ops->drop(a, b, rl);
+		fragment_cut(a, b, rl);
+		fragment_insert(a->sys, to, b, rl);
+		ops->add_memory(to, b, rl);
+		if (taken)
+			ops->reserve(to, b, rl);
+		b = rl + 1;
+	} while (more);
+}
+
+/* Walk the memory of [base, last] not already on to: count (prepare) or
+ * move. */
+static int set_node_walk(struct dc_system *sys, dc_addr_t base,
+			 dc_addr_t last, struct dc_node *to, bool apply)
+{
+	struct dc_extent *f;
+	dc_addr_t pos = base, pb, pl;
+	unsigned k;
+	int r;
+
+	while ((f = next_piece(sys, pos, last, &pb, &pl))) {
+		if (f->nid != to->nid) {
+			if (apply) {
+				move_piece(sys->node[f->nid], to, pb, pl);
+			} else {
+				k = count_runs(sys->node[f->nid], pb, pl);
+				r = dc_node_prepare(sys->node[f->nid], k, k);
+				if (!r)
+					r = dc_node_prepare(to, k, 2 * k);
+				if (r)
+					return r;
+			}
+		}
+		if (pl == last)
+			break;
+		pos = pl + 1;
+	}
 	return 0;
 }
 
-static int piece_free(struct dc_node *n, dc_addr_t b, dc_addr_t l, void *ctx)
+int dc_set_node(struct dc_system *sys, dc_addr_t base, dc_size_t size,
+		int nid)
 {
-	n->sys->ops->free(n, b, l);
-	return 0;
-}
-
-int dc_reserve(struct dc_system *sys, dc_addr_t base, dc_size_t size)
-{
+	struct dc_node *to;
+	uint16_t *table;
 	dc_addr_t last;
-	int r = range_args(sys, base, size, &last);
+	bool created;
+	int r;
 
+	if (!dc_sys_ok(sys) || nid < 0 || nid >= DC_MAX_NODES)
+		return DC_EINVAL;
+	r = dc_range_last(base, size, &last);
 	if (r)
 		return r;
-	if (sys->phase != DC_SETUP && sys->phase != DC_READY)
+	if (sys->phase != DC_SETUP)
 		return DC_ESTATE;
-	r = pieces_covered(sys, base, last);
-	if (!r)
-		r = dc_for_each_piece(sys, base, last, piece_probe_free, 0);
-	if (!r)
-		r = pieces_prepare(sys, base, last, 0);
-	if (r)
+	if (node_ensure(sys, nid, &to, &table, &created))
+		return DC_ENOSPC;
+	dc_txn_begin(sys, base, last);
+	r = set_node_walk(sys, base, last, to, false);
+	if (r) {
+		dc_txn_end(sys, r);
+		if (created)
+			node_undo(sys, to, table);
 		return r;
-	dc_for_each_piece(sys, base, last, piece_reserve, 0);
-	dc_for_each_piece(sys, base, last, piece_finish, 0);
-	return DC_OK;
-}
-
-int dc_free(struct dc_system *sys, dc_addr_t base, dc_size_t size)
-{
-	dc_addr_t last;
-	int r = range_args(sys, base, size, &last);
-
-	if (r)
-		return r;
-	if (sys->phase != DC_SETUP && sys->phase != DC_READY)
-		return DC_ESTATE;
-	r = pieces_covered(sys, base, last);
-	if (!r)
-		r = dc_for_each_piece(sys, base, last, piece_probe_taken, 0);
-	if (!r)
-		r = dc_for_each_piece(sys, base, last, piece_not_meta, 0);
-	if (!r)
-		r = pieces_prepare(sys, base, last, 0);
-	if (r)
-		return r;
-	dc_for_each_piece(sys, base, last, piece_free, 0);
-	dc_for_each_piece(sys, base, last, piece_finish, 0);
-	sys->node[dc_node_of(sys, base)]->frees++;
+	}
+	set_node_walk(sys, base, last, to, true);
+	dc_txn_end(sys, 0);
+	if (table)
+		distance_switch(sys, table, sys->nr_nodes);
 	return DC_OK;
 }
 
@@ -511,7 +635,6 @@ int dc_free(struct dc_system *sys, dc_addr_t base, dc_size_t size)
 
 int dc_finalize(struct dc_system *sys)
 {
-	struct dc_node *n;
 	unsigned i;
 	int r = 0;
 
@@ -519,18 +642,20 @@ int dc_finalize(struct dc_system *sys)
 		return DC_EINVAL;
 	if (sys->phase != DC_SETUP)
 		return DC_ESTATE;
-	for (i = 0; i < sys->nr_nodes; i++) {
-		n = sys->node[sys->present[i]];
-		r = sys->ops->finalize(n);
-		node_finish(n);
-		if (r)
-			break;
+	/* the map is complete: steals are allowed from here on */
+	dc_txn_begin(sys, 1, 0);
+	sys->txn.finalizing = true;
+	for (i = 0; i < sys->nr_nodes && !r; i++) {
+		dc_txn_touch(sys->node[sys->present[i]]);
+		r = sys->ops->finalize(sys->node[sys->present[i]]);
 	}
 	if (r) {
+		/* back to SETUP, then the transaction gives back the steals */
 		while (i--)
 			sys->ops->unfinalize(sys->node[sys->present[i]]);
-		return r;
 	}
-	sys->phase = DC_READY;
-	return DC_OK;
+	sys->txn.finalizing = false;
+	if (!r)
+		sys->phase = DC_READY;
+	return dc_txn_end(sys, r);
 }

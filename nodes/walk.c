@@ -193,8 +193,7 @@ int dc_stats(const struct dc_system *sys, int nid, struct dc_stats *out)
 		if (!n)
 			return DC_EINVAL;
 		dc_node_stats(n, out);
-		out->pool_free += sys->pool.nentries +
-			(sys->pool.hi - sys->pool.lo) / DC_POOL_ENTRY_SIZE;
+		out->pool_free += dc_pool_shared_avail(&sys->pool);
 		return DC_OK;
 	}
 	memset(&t, 0, sizeof(t));
@@ -217,8 +216,7 @@ int dc_stats(const struct dc_system *sys, int nid, struct dc_stats *out)
 		t.nodes++;
 	}
 	t.failed += sys->failed_anynode;
-	t.pool_free += sys->pool.nentries +
-		       (sys->pool.hi - sys->pool.lo) / DC_POOL_ENTRY_SIZE;
+	t.pool_free += dc_pool_shared_avail(&sys->pool);
 	*out = t;
 	return DC_OK;
 }

@@ -5,7 +5,9 @@
  *
  * Each registered range is backed by reserved address space (mmap with
  * MAP_NORESERVE), committed only where the allocator writes, so a 16 TiB
- * layout runs on a small machine. Where the host has several NUMA nodes,
+ * layout runs on a small machine. A range that starts where another ends
+ * continues its mapping, so that physical addresses that are contiguous
+ * are contiguous in the mapping too, as in a kernel's direct map. Where the host has several NUMA nodes,
  * the backing of simulated node n is bound (mbind) to host node
  * n mod (host nodes), and dc_host_mem_where() asks the kernel
  * (get_mempolicy MPOL_F_NODE|MPOL_F_ADDR) where a page really is.
@@ -23,9 +25,13 @@ struct dc_host_region {
 	dc_size_t size;
 	int nid;		/* simulated node */
 	int host_node;		/* bound to, or -1 */
-	void *va;		/* maps map_base, the host page holding base */
+	void *va;		/* maps map_base: va + (pa - map_base) */
 	dc_addr_t map_base;
-	size_t map_len;
+	size_t map_len;		/* bytes this region mapped itself (from
+				   map_va), 0 if it continues another's */
+	void *map_va;
+	char *rw_end, *res_end;	/* its chain: end of what is mapped
+				   read-write, end of the reserved space */
 };
 
 struct dc_host_mem {

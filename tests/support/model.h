@@ -28,12 +28,18 @@ struct dc_model {
 	bool present[M_MAX_NID];
 	unsigned dist[M_MAX_NID][M_MAX_NID];
 	bool ready;
+	dc_addr_t access_end;	/* 0: no limit */
 };
 
 void m_init(struct dc_model *m, bool top_down);
 void m_fini(struct dc_model *m);
 int m_add(struct dc_model *m, int nid, dc_addr_t base, dc_size_t size);
 int m_set_distance(struct dc_model *m, int from, int to, unsigned d);
+int m_add_node(struct dc_model *m, int nid);
+int m_set_node(struct dc_model *m, dc_addr_t base, dc_size_t size, int nid);
+int m_reserve_loose(struct dc_model *m, dc_addr_t base, dc_size_t size,
+		    dc_size_t *newly);
+void m_set_access_limit(struct dc_model *m, dc_addr_t limit);
 int m_reserve(struct dc_model *m, dc_addr_t base, dc_size_t size);
 int m_free(struct dc_model *m, dc_addr_t base, dc_size_t size);
 int m_alloc(struct dc_model *m, const struct dc_request *q, dc_addr_t *out);

@@ -520,37 +520,42 @@ static void bitmap_pages_are_metadata(void)
  *   node 1: 0x1000000 +P ..... hole of ~4 GiB ..... 0x100000000 +P
  *
  * Node 1 spans 0xff001 pages: its bitmap needs 130568 bytes (32 pages) and
- * it has 2. Expect: dc_finalize is DC_ENOSPC, node 0 (finalized first) is
- * undone, and everything observable is as before, still SETUP. Once node 1
- * has 64 more pages next to its top page, finalize succeeds and node 0's
- * SETUP reservation is still there.
+ * it has 2. 2.4 would have failed to boot; here the bitmap goes to the
+ * nearest node with room (DESIGN.md, "Metadata always has somewhere to
+ * go"). Expect: with node 0 reserved down to 22 free pages no node has
+ * room: dc_finalize is DC_ENOSPC, node 0 (finalized first) is undone, and
+ * everything observable is as before, still SETUP. Once node 0 has room,
+ * finalize succeeds: node 1's bitmap is node 0's metadata and a remote
+ * steal of node 1, and node 0's SETUP reservation is still there.
  */
-static void finalize_enospc_when_node_cannot_hold_its_bitmap(void)
+static void bitmap_goes_to_nearest_node_with_room_else_enospc(void)
 {
 	dc_addr_t a;
 
 	init_node0();
 	CU_ASSERT_EQUAL(dc_reserve(H.sys, B0 + P, P), 0);
+	CU_ASSERT_EQUAL(dc_reserve(H.sys, B0 + 2 * P, 40 * P), 0);
 	CU_ASSERT_FATAL(h_add(&H, 1, 0x1000000, P) == 0);
 	CU_ASSERT_FATAL(h_add(&H, 1, 0x100000000ull, P) == 0);
 	EXPECT_UNCHANGED(DC_ENOSPC, dc_finalize(H.sys));
 	CU_ASSERT_EQUAL(dc_phase(H.sys), DC_SETUP);
-	CU_ASSERT_EQUAL(st(0).used, P);
+	CU_ASSERT_EQUAL(st(0).used, 41 * P);
 	CU_ASSERT_EQUAL(st(0).metadata, 0);
 	CU_ASSERT_EQUAL(dc_check(H.sys), 0);
-	/* half a page: no whole page at all */
-	CU_ASSERT_FATAL(h_add(&H, 2, 0x2000000, 0x800) == 0);
-	EXPECT_UNCHANGED(DC_ENOSPC, dc_finalize(H.sys));
-	CU_ASSERT_FATAL(h_add(&H, 2, 0x2000800, 0x1800) == 0);
-	CU_ASSERT_FATAL(h_add(&H, 1, 0x100001000ull, 64 * P) == 0);
+	CU_ASSERT_EQUAL(dc_free(H.sys, B0 + 2 * P, 40 * P), 0);
 	CU_ASSERT_FATAL(dc_finalize(H.sys) == 0);
-	CU_ASSERT_EQUAL(st(1).metadata, 32 * P);
+	CU_ASSERT_EQUAL(st(0).metadata, 33 * P);	/* its own page, node 1's */
+	CU_ASSERT_EQUAL(st(1).metadata, 0);
+	CU_ASSERT_EQUAL(st(1).remote_steals, 1);
+	CU_ASSERT_EQUAL(st(0).remote_steals, 0);
 	CU_ASSERT_EQUAL(st(0).used, P);
 	EXPECT_UNCHANGED(DC_EBUSY, dc_reserve(H.sys, B0 + P, 1));
 	CU_ASSERT_EQUAL(al(P, P, 0, 0, 0, BU, &a), 0);
 	CU_ASSERT_EQUAL(a, B0);
 	CU_ASSERT_EQUAL(al(P, P, 0, 0, 0, BU, &a), 0);
 	CU_ASSERT_EQUAL(a, B0 + 2 * P);
+	/* node 1's two pages are all it has: both free */
+	CU_ASSERT_EQUAL(st(1).free, 2 * P);
 	done();
 }
 
@@ -672,7 +677,7 @@ int main(int argc, char **argv)
 		T(holes_inside_span_are_never_allocated),
 		T(partial_pages_at_fragment_edges_stay_taken),
 		T(bitmap_pages_are_metadata),
-		T(finalize_enospc_when_node_cannot_hold_its_bitmap),
+		T(bitmap_goes_to_nearest_node_with_room_else_enospc),
 		T(random_byte_calls_keep_invariants),
 #undef T
 	};

@@ -24,6 +24,7 @@ static uint64_t seed0;
 static long nops;
 
 static const int nids[] = { 0, 3, 17, 40 };
+#define CPU_ONLY 21	/* a node without memory (dc_add_node) */
 
 struct live {
 	dc_addr_t b;
@@ -79,6 +80,15 @@ static void world_layout(struct world *w)
 	r1 = h_add(&w->h, 40, 0ull - 0x40000, 0x40000);
 	r2 = m_add(&w->m, 40, 0ull - 0x40000, 0x40000);
 	CU_ASSERT_FATAL(r1 == 0 && r2 == 0);
+	CU_ASSERT_FATAL(dc_add_node(w->h.sys, CPU_ONLY) == 0);
+	CU_ASSERT_FATAL(m_add_node(&w->m, CPU_ONLY) == 0);
+	for (int j = 0; j < 4; j++) {	/* its own distance order */
+		unsigned d = 11 + (unsigned)h_rand_below(&w->rng, 30);
+
+		CU_ASSERT_FATAL(dc_set_distance(w->h.sys, CPU_ONLY, nids[j],
+						d) == 0);
+		m_set_distance(&w->m, CPU_ONLY, nids[j], d);
+	}
 	for (int i = 0; i < 4; i++)
 		for (int j = 0; j < 4; j++) {
 			unsigned d = i == j ? 10 : 11 + (unsigned)h_rand_below(
@@ -136,10 +146,21 @@ static void op_alloc(struct world *w)
 	q.min_addr = h_rand_below(&w->rng, 2) ? 0 : rand_addr(w);
 	q.max_addr = h_rand_below(&w->rng, 2) ? 0 : rand_addr(w);
 	q.nid = h_rand_below(&w->rng, 5) ? nids[h_rand_below(&w->rng, 4)] :
-		h_rand_below(&w->rng, 8) ? DC_NO_NODE : 5;
+		h_rand_below(&w->rng, 2) ? DC_NO_NODE :
+		h_rand_below(&w->rng, 2) ? CPU_ONLY : 5;
 	q.flags = fl[h_rand_below(&w->rng, 8)];
+	if (!h_rand_below(&w->rng, 4) && !(q.flags & DC_REQ_BOTTOM_UP &&
+					   q.flags & DC_REQ_TOP_DOWN))
+		q.flags |= DC_REQ_ZERO;
 	r1 = dc_alloc(w->h.sys, &q, &a1);
 	r2 = m_alloc(&w->m, &q, &a2);
+	if (r1 != r2 || (!r1 && a1 != a2))
+		printf("\n  request: size %#llx align %#llx min %#llx max %#llx "
+		       "nid %d flags %#x access limit %#llx\n",
+		       (unsigned long long)q.size, (unsigned long long)q.align,
+		       (unsigned long long)q.min_addr,
+		       (unsigned long long)q.max_addr, q.nid, q.flags,
+		       (unsigned long long)w->m.access_end);
 	CU_ASSERT_FATAL(same(w, "alloc", r1, r2, a1, a2));
 	if (!r1 && w->nlive < 48)
 		w->live[w->nlive++] = (struct live){ a1, q.size };
@@ -177,6 +198,41 @@ static void op_free_live(struct world *w)
 		CU_ASSERT_FATAL(same(w, "free right rest", r1, r2, 0, 0));
 	}
 	w->live[i] = w->live[--w->nlive];
+}
+
+/* A firmware range: reserve what is free of it, on both. */
+static void op_loose(struct world *w)
+{
+	dc_addr_t b = rand_addr(w);
+	dc_size_t s = rand_size(w), n1 = 7, n2 = 9;
+	int r1, r2;
+
+	r1 = dc_reserve_loose(w->h.sys, b, s, &n1);
+	r2 = m_reserve_loose(&w->m, b, s, &n2);
+	CU_ASSERT_FATAL(same(w, "reserve_loose", r1, r2, n1, n2));
+}
+
+/* SETUP: the SRAT moves a random range of memory to a random node. */
+static void op_set_node(struct world *w)
+{
+	dc_addr_t b = rand_addr(w);
+	dc_size_t s = rand_size(w) * (1 + h_rand_below(&w->rng, 8));
+	int nid = h_rand_below(&w->rng, 8) ? nids[h_rand_below(&w->rng, 4)] :
+					     CPU_ONLY;
+	int r1, r2;
+
+	r1 = dc_set_node(w->h.sys, b, s, nid);
+	r2 = m_set_node(&w->m, b, s, nid);
+	CU_ASSERT_FATAL(same(w, "set_node", r1, r2, 0, 0));
+}
+
+/* The kernel maps more (or, here, less) memory: DC_REQ_ZERO follows. */
+static void op_access_limit(struct world *w)
+{
+	dc_addr_t l = h_rand_below(&w->rng, 3) ? rand_addr(w) : 0;
+
+	CU_ASSERT_FATAL(dc_set_access_limit(w->h.sys, l) == 0);
+	m_set_access_limit(&w->m, l);
 }
 
 static void op_range(struct world *w, bool reserve)
@@ -252,12 +308,16 @@ static void world_step(struct world *w)
 		world_sweep(w);
 	if (k < 45)
 		op_alloc(w);
-	else if (k < 80 && w->nlive)
+	else if (k < 78 && w->nlive)
 		op_free_live(w);
-	else if (k < 93)
+	else if (k < 90)
 		op_range(w, true);
-	else
+	else if (k < 95)
 		op_range(w, false);
+	else if (k < 99)
+		op_loose(w);
+	else
+		op_access_limit(w);
 	CU_ASSERT_FATAL(dc_stats(w->h.sys, DC_NO_NODE, &st) == 0);
 	if (st.free != m_free_bytes(&w->m) || st.metadata) {
 		printf("\n  %s step %ld: free %llu, model %llu; DC_SEED=%llu\n",
@@ -287,9 +347,18 @@ static void run_backend(const char *name, bool top_down)
 	h_init(&w->h, ops, 12, 64 << 20, top_down ? DC_CFG_TOP_DOWN : 0);
 	m_init(&w->m, top_down);
 	world_layout(w);
-	/* SETUP: reservations and frees only */
+	/* SETUP: reservations, frees, firmware ranges, SRAT moves */
 	for (w->step = 0; w->step < setup_ops; w->step++) {
-		op_range(w, h_rand_below(&w->rng, 2));
+		uint64_t k = h_rand_below(&w->rng, 10);
+
+		/* some 40 SRAT moves: more would only split the map into
+		 * more fragments and make dc_check after every step longer */
+		if (k >= 8 && w->step < 200)
+			op_set_node(w);
+		else if (k == 7)
+			op_loose(w);
+		else
+			op_range(w, k < 4);
 		CU_ASSERT_FATAL(dc_check(w->h.sys) == 0);
 	}
 	CU_ASSERT_FATAL(dc_finalize(w->h.sys) == 0);

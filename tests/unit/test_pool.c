@@ -178,8 +178,8 @@ static void block_undo_restores_the_pool_exactly(void)
 	CU_ASSERT_FATAL(dc_pool_block(sys, 1000, &a) == 0);
 	CU_ASSERT_FATAL(dc_pool_block(sys, 200, &b) == 0);
 	CU_ASSERT((char *)b + 200 <= (char *)a);
-	dc_pool_block_retire(sys, NULL, b, 200);
-	dc_pool_block_retire(sys, NULL, a, 1000);
+	dc_pool_block_retire(sys, b, 200);
+	dc_pool_block_retire(sys, a, 1000);
 	CU_ASSERT_EQUAL(sys->pool.hi, before.hi);
 	CU_ASSERT_EQUAL(sys->pool.lo, before.lo);
 	CU_ASSERT_EQUAL(sys->pool.nentries, 0);
