@@ -10,6 +10,18 @@
 #include <string.h>
 #include <time.h>
 
+/* The host platform, counted, refusing what reaches refuse_from: a
+ * kernel's direct map that ends there. */
+static void *h_phys_to_virt(void *ctx, dc_addr_t pa, dc_size_t len)
+{
+	struct dc_harness *h = ctx;
+
+	h->p2v_calls++;
+	if (h->refuse_from && len && pa + (len - 1) >= h->refuse_from)
+		return NULL;
+	return dc_host_phys_to_virt(&h->mem, pa, len);
+}
+
 void h_init(struct dc_harness *h, const struct dc_backend_ops *ops,
 	    unsigned page_shift, size_t pool_bytes, unsigned flags)
 {
@@ -18,6 +30,8 @@ void h_init(struct dc_harness *h, const struct dc_backend_ops *ops,
 	h->pool = pool_bytes ? malloc(pool_bytes) : NULL;
 	dc_host_mem_init(&h->mem, false);
 	dc_host_platform(&h->mem, &h->plat, false);
+	h->plat.phys_to_virt = h_phys_to_virt;
+	h->plat.ctx = h;
 	h->cfg.page_shift = page_shift;
 	h->cfg.backend = ops;
 	h->cfg.pool = h->pool;

@@ -25,6 +25,9 @@ struct dc_harness {
 	struct dc_platform plat;
 	struct dc_config cfg;
 	void *pool;
+	size_t p2v_calls;	/* phys_to_virt calls the library made */
+	dc_addr_t refuse_from;	/* phys_to_virt refuses ranges reaching
+				   this address and above; 0: never */
 };
 
 /* A system in SETUP with pool_bytes of initial pool on backend ops. */

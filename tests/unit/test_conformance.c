@@ -226,6 +226,7 @@ static void memory_at_zero_bottom_up_returns_zero(void)
 	done();
 }
 
+
 /* --- registration ------------------------------------------------------- */
 
 /* Expect: overlap is DC_EEXIST; adjacent fragments of one node merge into
@@ -731,6 +732,272 @@ static void walks_partition_memory(void)
 
 /* --- registration ------------------------------------------------------- */
 
+/* --- what a kernel needs (issue "A library a real kernel can take") ----- */
+
+#define MiB (1ull << 20)
+#define GiB (1ull << 30)
+
+/* Where a layout of a few GiB starts: 0, or so that it ends at 2^64. */
+static dc_addr_t big_base(dc_size_t span)
+{
+	return B ? 0 - span : 0;
+}
+
+/* Fill the initial pool in SETUP with single-byte reservations, two
+ * pages apart, on a node of its own (nid 30, 256 MiB from base), until it
+ * refuses: afterwards a call that needs entries must steal. */
+static void exhaust_pool(dc_addr_t base)
+{
+	CU_ASSERT_FATAL(h_add(&H, 30, base, 256 * MiB) == 0);
+	for (dc_addr_t a = base + 1; a < base + 256 * MiB; a += 2 * P)
+		if (dc_reserve(H.sys, a, 1) == DC_ENOSPC)
+			return;
+	CU_FAIL("the pool never ran dry");
+}
+
+static struct dc_stats stats_of(int nid)
+{
+	struct dc_stats s;
+
+	CU_ASSERT_FATAL(dc_stats(H.sys, nid, &s) == 0);
+	return s;
+}
+
+/*
+ *   node 5: [0x30000, 0x40000) all reserved in SETUP (firmware)
+ *   node 2 (nearest to 5), node 9 (farther) as in the standard layout
+ *
+ * Expect: dc_finalize succeeds. When node 5 then needs metadata (the
+ * bitmap at finalize; frees that split its used memory with the pool
+ * empty), it comes from node 2, the nearest node with free memory, and
+ * counts as node 5's remote steal and node 2's metadata.
+ */
+static void node_with_all_memory_reserved_gets_metadata_from_nearest(void)
+{
+	struct meta_ctx m = { 0, 0, -1 };
+
+	h_init(&H, ops, 12, 1 << 20, dflags);
+	layout(&H);
+	CU_ASSERT(dc_set_distance(H.sys, 5, 2, 12) == 0);
+	CU_ASSERT(dc_set_distance(H.sys, 5, 9, 40) == 0);
+	CU_ASSERT(dc_reserve(H.sys, B + 0x30000, 0x10000) == 0);
+	exhaust_pool(B + 0x1000000);
+	CU_ASSERT_FATAL(dc_finalize(H.sys) == 0);
+	/* a free in the middle of node 5's reservation needs a new extent
+	 * (tree), a region (array: a spare slot holds it), nothing (bitmap) */
+	CU_ASSERT(dc_free(H.sys, B + 0x34000, P) == 0);
+	CU_ASSERT_EQUAL(stats_of(5).metadata, 0);
+	CU_ASSERT_EQUAL(stats_of(5).steals, 0);	/* nothing taken from 5 */
+	CU_ASSERT_EQUAL(stats_of(9).remote_steals, 0);
+	if (ops != dc_backend_find("array")) {	/* entries, or the bitmap */
+		CU_ASSERT(stats_of(5).remote_steals >= 1);
+		CU_ASSERT(stats_of(2).metadata > 0);
+		CU_ASSERT(dc_walk(H.sys, 2, DC_WALK_METADATA, first_meta,
+				  &m) == 1);
+		CU_ASSERT_EQUAL(dc_node_of(H.sys, m.b), 2);
+	}
+	done();
+}
+
+/*
+ *   6 GiB: node 0 [0, 2 GiB), node 1 [2 GiB, 6 GiB); a kernel that maps
+ *   only the first 2 GiB: the access limit, and a phys_to_virt that
+ *   refuses the rest.
+ *
+ * Expect: with the limit set, every steal (node 1's bitmap at finalize,
+ * or its entries) and zeroed allocation calls phys_to_virt about once;
+ * node 1's metadata comes from node 0, below the limit. Without the
+ * limit, a refusal is found by search: at most 2 x 64 calls for the
+ * first steal, then once per steal again (the learned limit).
+ */
+static void access_limit_bounds_phys_to_virt_calls(void)
+{
+	dc_addr_t base = big_base(8 * GiB), a;
+	size_t calls, steals;
+
+	for (int set = 1; set >= 0; set--) {
+		h_init(&H, ops, 12, 64 << 10, dflags);
+		CU_ASSERT_FATAL(h_add(&H, 0, base, 2 * GiB) == 0);
+		CU_ASSERT_FATAL(h_add(&H, 1, base + 2 * GiB, 4 * GiB) == 0);
+		H.refuse_from = base + 2 * GiB;
+		if (set)
+			CU_ASSERT(dc_set_access_limit(H.sys,
+						      base + 2 * GiB) == 0);
+		exhaust_pool(base + 7 * GiB);
+		H.p2v_calls = 0;
+		CU_ASSERT_FATAL(dc_finalize(H.sys) == 0);
+		/* cache-line allocations that each leave a hole: every 64 of
+		 * them need a steal of node 1's entries */
+		for (int i = 0; i < 4000; i++)
+			CU_ASSERT_FATAL(alloc(64, 128, 0, 0, 1,
+					      DC_REQ_EXACT_NODE, &a) == 0);
+		calls = H.p2v_calls;
+		steals = stats_of(DC_NO_NODE).steals;
+		CU_ASSERT(steals > 0);
+		CU_ASSERT(calls <= steals + (set ? 2 : 2 * 64));
+		/* all of it below the limit, on node 0 */
+		CU_ASSERT_EQUAL(stats_of(1).metadata, 0);
+		CU_ASSERT(stats_of(1).remote_steals > 0);
+		/* a zeroed request lands below the limit */
+		H.p2v_calls = 0;
+		CU_ASSERT_FATAL(alloc(P, P, 0, 0, DC_NO_NODE,
+				      DC_REQ_ZERO | DC_REQ_TOP_DOWN, &a) == 0);
+		CU_ASSERT(a + P <= base + 2 * GiB);
+		CU_ASSERT(H.p2v_calls <= (set ? 1 : 2 * 64 + 1));
+		done();
+	}
+}
+
+/*
+ *   node 0 [0, 1 MiB), node 1 [1 MiB, 2 MiB); access limit at 1 MiB + 8 KiB
+ *
+ * Expect: a zeroed request without max_addr never returns memory at or
+ * above the limit, and succeeds while mappable memory fits (node 1's
+ * first two pages, node 0); a request that fits only above the limit is
+ * DC_ENOMEM with nothing changed, and fits there without DC_REQ_ZERO.
+ */
+static void zeroed_requests_stay_below_access_limit(void)
+{
+	dc_addr_t base = big_base(4 * MiB), a;
+
+	h_init(&H, ops, 12, 1 << 20, dflags);
+	CU_ASSERT_FATAL(h_add(&H, 0, base, MiB) == 0);
+	CU_ASSERT_FATAL(h_add(&H, 1, base + MiB, MiB) == 0);
+	CU_ASSERT(dc_set_access_limit(H.sys, base + MiB + 2 * P) == 0);
+	CU_ASSERT_FATAL(dc_finalize(H.sys) == 0);
+	CU_ASSERT_EQUAL(alloc(P, P, 0, 0, 1, DC_REQ_ZERO | DC_REQ_TOP_DOWN,
+			      &a), 0);
+	CU_ASSERT_EQUAL(a, base + MiB + (ops->page_granular ? 0 : P));
+	CU_ASSERT_EQUAL(alloc(P, P, 0, 0, 1, DC_REQ_ZERO | DC_REQ_EXACT_NODE,
+			      &a), ops->page_granular ? DC_ENOMEM : 0);
+	EXPECT_UNCHANGED(DC_ENOMEM, alloc(P, P, base + MiB + 2 * P, 0, 1,
+					  DC_REQ_ZERO | DC_REQ_EXACT_NODE,
+					  &a));
+	CU_ASSERT_EQUAL(alloc(P, P, base + MiB + 2 * P, 0, 1,
+			      DC_REQ_EXACT_NODE, &a), 0);
+	CU_ASSERT(a >= base + MiB + 2 * P);
+	/* falls back to node 0, below the limit */
+	CU_ASSERT_EQUAL(alloc(64 * P, P, 0, 0, 1, DC_REQ_ZERO, &a), 0);
+	CU_ASSERT_EQUAL(dc_node_of(H.sys, a), 0);
+	/* raised: node 1 maps again */
+	CU_ASSERT(dc_set_access_limit(H.sys, 0) == 0);
+	CU_ASSERT_EQUAL(alloc(P, P, 0, 0, 1, DC_REQ_ZERO | DC_REQ_EXACT_NODE,
+			      &a), 0);
+	done();
+}
+
+/*
+ *   0x10000 |node 2 .. |node 5| hole |node 2| node 9 | 0x80000
+ *            ^^ [0, 0x10000) below: a hole; firmware ranges overlap it
+ *
+ * Expect: dc_reserve_loose reserves the free bytes of a range that covers
+ * holes, reservations and metadata, and says how many became used; doing
+ * it again reserves nothing and still succeeds.
+ */
+static void loose_reservations_skip_holes_used_and_metadata(void)
+{
+	dc_size_t newly = 7, used0;
+	dc_addr_t a;
+
+	std_ready();
+	CU_ASSERT(dc_reserve(H.sys, B + 0x12000, 0x1000) == 0);
+	/* [B, 0x18000): a hole, 0x8000 of node 2 of which 0x1000 used */
+	EXPECT_UNCHANGED(DC_ENOENT, dc_reserve(H.sys, B, 0x18000));
+	used0 = stats_of(DC_NO_NODE).used;
+	CU_ASSERT_EQUAL(dc_reserve_loose(H.sys, B, 0x18000, &newly), 0);
+	CU_ASSERT_EQUAL(newly, 0x7000);
+	CU_ASSERT_EQUAL(stats_of(DC_NO_NODE).used, used0 + 0x7000);
+	CU_ASSERT_EQUAL(dc_reserve_loose(H.sys, B, 0x18000, &newly), 0);
+	CU_ASSERT_EQUAL(newly, 0);
+	/* across the hole between nodes 5 and 2, with metadata inside:
+	 * (the bitmap's top page of node 5 is metadata) */
+	CU_ASSERT_EQUAL(dc_reserve_loose(H.sys, B + 0x3f000, 0x12000, &newly),
+			0);
+	CU_ASSERT_EQUAL(newly, (ops->page_granular ? 0 : P) + P);
+	EXPECT_UNCHANGED(DC_ERANGE, dc_reserve_loose(H.sys, 0 - P, 2 * P,
+						     NULL));
+	EXPECT_UNCHANGED(DC_EINVAL, dc_reserve_loose(H.sys, B, 0, NULL));
+	CU_ASSERT_EQUAL(alloc(P, P, 0, 0, 2, DC_REQ_EXACT_NODE, &a), 0);
+	CU_ASSERT(a >= B + 0x18000);
+	done();
+}
+
+/*
+ *   one fragment of node 0 [0x10000, 0x80000), a reservation at 0x40000
+ *
+ * Expect: dc_set_node splits the fragment at the range's edges, the used
+ * bytes move with their memory, neighbours of the new node merge; moving
+ * it back merges everything into one fragment again; holes are skipped.
+ */
+static void set_node_splits_merges_and_moves_used_bytes(void)
+{
+	h_init(&H, ops, 12, 1 << 20, dflags);
+	CU_ASSERT_FATAL(h_add(&H, 0, B + 0x10000, 0x70000) == 0);
+	CU_ASSERT(dc_reserve(H.sys, B + 0x40000, 0x2000) == 0);
+	CU_ASSERT(dc_set_node(H.sys, B + 0x30000, 0x20000, 4) == 0);
+	CU_ASSERT_EQUAL(stats_of(0).fragments, 2);
+	CU_ASSERT_EQUAL(stats_of(4).fragments, 1);
+	CU_ASSERT_EQUAL(stats_of(4).memory, 0x20000);
+	CU_ASSERT_EQUAL(stats_of(4).used, 0x2000);
+	CU_ASSERT_EQUAL(stats_of(0).used, 0);
+	CU_ASSERT_EQUAL(dc_node_of(H.sys, B + 0x40000), 4);
+	CU_ASSERT_EQUAL(dc_node_of(H.sys, B + 0x2ffff), 0);
+	/* the used bytes are still used: a second reserve is refused */
+	EXPECT_UNCHANGED(DC_EBUSY, dc_reserve(H.sys, B + 0x41000, 1));
+	/* next to it: merges with node 4's fragment */
+	CU_ASSERT(dc_set_node(H.sys, B + 0x50000, 0x8000, 4) == 0);
+	CU_ASSERT_EQUAL(stats_of(4).fragments, 1);
+	CU_ASSERT_EQUAL(stats_of(4).memory, 0x28000);
+	/* a range over a hole and memory of several nodes: all to 0 */
+	CU_ASSERT(dc_set_node(H.sys, B, 0x80000, 0) == 0);
+	CU_ASSERT_EQUAL(stats_of(0).fragments, 1);
+	CU_ASSERT_EQUAL(stats_of(0).memory, 0x70000);
+	CU_ASSERT_EQUAL(stats_of(0).used, 0x2000);
+	CU_ASSERT_EQUAL(stats_of(4).memory, 0);	/* memoryless, still there */
+	CU_ASSERT(dc_free(H.sys, B + 0x40000, 0x2000) == 0);
+	EXPECT_UNCHANGED(DC_EINVAL, dc_set_node(H.sys, B, P, DC_MAX_NODES));
+	EXPECT_UNCHANGED(DC_EINVAL, dc_set_node(H.sys, B, 0, 1));
+	CU_ASSERT_FATAL(dc_finalize(H.sys) == 0);
+	EXPECT_UNCHANGED(DC_ESTATE, dc_set_node(H.sys, B, P, 1));
+	done();
+}
+
+/*
+ *   nodes 2, 5, 9 of the standard layout; node 7 without memory
+ *   (dc_add_node), distances from 7: 9 at 15, 5 at 17, 2 at 30
+ *
+ * Expect: a request naming node 7 falls back to 9, then 5, then 2 as
+ * each fills up; with DC_REQ_EXACT_NODE it is DC_ENOMEM; a node that was
+ * never created falls back by default distances (lowest nid first).
+ */
+static void cpu_only_node_falls_back_in_distance_order(void)
+{
+	dc_addr_t a;
+
+	std_init();
+	CU_ASSERT(dc_add_node(H.sys, 7) == 0);
+	CU_ASSERT(dc_add_node(H.sys, 7) == 0);	/* twice: no error */
+	CU_ASSERT(dc_set_distance(H.sys, 7, 9, 15) == 0);
+	CU_ASSERT(dc_set_distance(H.sys, 7, 5, 17) == 0);
+	CU_ASSERT(dc_set_distance(H.sys, 7, 2, 30) == 0);
+	CU_ASSERT_FATAL(dc_finalize(H.sys) == 0);
+	CU_ASSERT_EQUAL(alloc(P, P, 0, 0, 7, 0, &a), 0);
+	CU_ASSERT_EQUAL(dc_node_of(H.sys, a), 9);
+	CU_ASSERT_EQUAL(alloc(gran_node_end(0x20000) - P, P, 0, 0, 7, 0, &a),
+			0);
+	CU_ASSERT_EQUAL(dc_node_of(H.sys, a), 9);
+	CU_ASSERT_EQUAL(alloc(P, P, 0, 0, 7, 0, &a), 0);
+	CU_ASSERT_EQUAL(dc_node_of(H.sys, a), 5);
+	EXPECT_UNCHANGED(DC_ENOMEM, alloc(P, P, 0, 0, 7, DC_REQ_EXACT_NODE,
+					  &a));
+	CU_ASSERT_EQUAL(alloc(P, P, 0, 0, 11, 0, &a), 0);	/* never made */
+	CU_ASSERT_EQUAL(dc_node_of(H.sys, a), 2);
+	EXPECT_UNCHANGED(DC_ENOMEM, alloc(P, P, 0, 0, 11, DC_REQ_EXACT_NODE,
+					  &a));
+	CU_ASSERT(stats_of(7).memory == 0 && stats_of(7).allocs == 0);
+	done();
+}
+
 static const struct {
 	const char *name;
 	CU_TestFunc fn;
@@ -762,6 +1029,12 @@ static const struct {
 	T(release_all_then_metadata_and_wrong_phases),
 	T(every_call_in_setup_and_ready_wrong_phase),
 	T(walks_partition_memory),
+	T(node_with_all_memory_reserved_gets_metadata_from_nearest),
+	T(access_limit_bounds_phys_to_virt_calls),
+	T(zeroed_requests_stay_below_access_limit),
+	T(loose_reservations_skip_holes_used_and_metadata),
+	T(set_node_splits_merges_and_moves_used_bytes),
+	T(cpu_only_node_falls_back_in_distance_order),
 #undef T
 };
 
