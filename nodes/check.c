@@ -6,7 +6,8 @@
  *  1  the fragment tree breaks a tree invariant (core/tree.h T1..T6)
  *  2  a fragment belongs to an absent node, or touches a fragment of its
  *     own node (same-node neighbours must have merged)
- *  3  a node's memory or fragment count differs from its fragments
+ *  3  a node's memory or fragment count differs from its fragments, or
+ *     the nodes' memory does not add up to the system's
  *  4  present[] is not the ascending list of nodes, or nr_nodes is wrong
  *  5  a node's metadata tree breaks a tree invariant
  *  6  a metadata block lies outside its node's fragments
@@ -104,6 +105,7 @@ static int check_node(const struct dc_node *n)
 int dc_check(const struct dc_system *sys)
 {
 	const struct dc_pool *p;
+	dc_size_t total = 0;
 	int r;
 
 	if (!dc_sys_ok(sys))
@@ -113,8 +115,12 @@ int dc_check(const struct dc_system *sys)
 	r = check_fragments(sys);
 	if (!r)
 		r = check_present(sys);
-	for (unsigned i = 0; !r && i < sys->nr_nodes; i++)
+	for (unsigned i = 0; !r && i < sys->nr_nodes; i++) {
 		r = check_node(sys->node[sys->present[i]]);
+		total += sys->node[sys->present[i]]->memory;
+	}
+	if (!r && total != sys->total_memory)
+		r = 3;
 	if (r)
 		return r;
 	p = &sys->pool;

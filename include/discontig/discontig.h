@@ -250,9 +250,11 @@ static inline int dc_init(struct dc_system *sys, const struct dc_config *cfg,
  * @size: bytes, > 0
  *
  * Adjacent fragments of the same node merge. Fragments of different nodes
- * may interleave and may be added in any order.
+ * may interleave and may be added in any order. A node is created on its
+ * first fragment if it does not exist.
  *
- * Return: 0; DC_EINVAL (NULL, size 0, bad nid); DC_ERANGE (wraps);
+ * Return: 0; DC_EINVAL (NULL, size 0, bad nid); DC_ERANGE (wraps, or all
+ * registered memory would reach 2^64 bytes, which no dc_size_t holds);
  * DC_EEXIST (overlaps registered memory); DC_ENOSPC (pool exhausted);
  * DC_ESTATE (not SETUP).
  */
@@ -273,15 +275,16 @@ int dc_remove_memory(struct dc_system *sys, dc_addr_t base, dc_size_t size);
 /**
  * dc_set_distance() - set the NUMA distance from node @from to node @to
  * @sys:      the system; SETUP
- * @from:     a node with memory
- * @to:       a node with memory
+ * @from:     0 .. DC_MAX_NODES-1; created without memory if absent
+ * @to:       likewise
  * @distance: 1 .. 65535; defaults are 10 (self) and 20 (others)
  *
  * The table of the nodes present lives in the pool: it is made on the
- * first call, and grows when nodes are added after it.
+ * first call, and grows when nodes are added after it. A SLIT names
+ * CPU-only nodes too: they are created as dc_add_node() would.
  *
- * Return: 0; DC_EINVAL (NULL, bad or absent node, distance 0 or > 65535);
- * DC_ENOSPC; DC_ESTATE (not SETUP).
+ * Return: 0; DC_EINVAL (NULL, nid out of range, distance 0 or > 65535);
+ * DC_ENOSPC (pool exhausted; nothing changed); DC_ESTATE (not SETUP).
  */
 int dc_set_distance(struct dc_system *sys, int from, int to,
 		    unsigned distance);
@@ -397,11 +400,17 @@ int dc_finalize(struct dc_system *sys);
  * fitting address, DC_REQ_BOTTOM_UP the lowest, neither the system default.
  *
  * DC_REQ_EXACT_NODE with DC_NO_NODE changes nothing (all memory is
- * searched, as memblock_alloc_exact_nid_raw(NUMA_NO_NODE) does).
+ * searched, as memblock_alloc_exact_nid_raw(NUMA_NO_NODE) does). A nid that
+ * has no memory, or was never created, is not an error: the search falls
+ * back by distance from it (defaults where none were set), or, with
+ * DC_REQ_EXACT_NODE, finds nothing.
+ *
+ * DC_REQ_ZERO: only memory below the access limit that phys_to_virt maps
+ * is searched, as if max_addr were min(max_addr, limit); the fit is known
+ * to map before it is taken.
  *
  * Return: 0; DC_EINVAL (NULL, size 0, align not a power of two, both
- * directions, unknown flags, bad or absent nid, min_addr >= max_addr,
- * DC_REQ_ZERO and phys_to_virt cannot map the result: it is given back);
+ * directions, unknown flags, nid out of range, min_addr >= max_addr);
  * DC_ERANGE (min_addr + size wraps); DC_ENOMEM (nothing fits); DC_ENOSPC
  * (no metadata for the split); DC_ESTATE (not READY).
  */

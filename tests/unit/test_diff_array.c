@@ -9,8 +9,11 @@
  *
  *  SETUP: the layout's fragments in a random order (some in two adjacent
  *         halves, which must merge), bad adds (overlaps, wraps, bad nids),
- *         reserves, frees and remove_memory of random ranges;
- *  READY: reserves of random ranges, allocations (sizes from 1 byte,
+ *         reserves, frees and remove_memory of random ranges, loose
+ *         reservations, dc_set_node of random ranges (to a node without
+ *         memory too), dc_add_node;
+ *  READY: reserves and loose reservations of random ranges, access limit
+ *         changes, allocations (sizes from 1 byte,
  *         alignments 1 .. 2^20, random windows, nids present, absent and
  *         DC_NO_NODE, exact and relaxed, both directions, zeroing), frees
  *         of whole and partial allocations, double frees, frees of random
@@ -93,6 +96,7 @@ struct diff {
 	int np;
 	bool same_place;	/* phase 1: both systems place alike */
 	long ops, fails;
+	int moves;		/* dc_set_node calls so far */
 };
 
 static uint64_t rnd(struct diff *d, uint64_t n)
@@ -313,10 +317,47 @@ static void step_free_random(struct diff *d)
 		forget(d, b, s);
 }
 
-/* SETUP: reserves, frees and removals of random ranges, bad adds. */
+/* A firmware range on both: the same bytes must become used. */
+static void step_loose(struct diff *d)
+{
+	dc_addr_t b = rnd_addr(d);
+	dc_size_t s = rnd_size(d, 12), n[2] = { 1, 2 };
+	int r[2];
+
+	BOTH(d, "reserve_loose", r, dc_reserve_loose(sys, b, s, &n[k]));
+	if (!r[0] && n[0] != n[1])
+		fail(d, "reserve_loose newly", (long long)n[0],
+		     (long long)n[1]);
+}
+
+/* SETUP: the SRAT gives a random range to a random node, now and then
+ * one that has no memory yet (CPU-only until then). */
+static void step_set_node(struct diff *d)
+{
+	dc_addr_t b = rnd_addr(d);
+	dc_size_t s = rnd_size(d, 18);
+	int nid = rnd(d, 6) ? nids[rnd(d, 4)] : 7, r[2];
+
+	if (!rnd(d, 16))
+		BOTH(d, "add_node", r, dc_add_node(sys, 9));
+	BOTH(d, "set_node", r, dc_set_node(sys, b, s, nid));
+}
+
+/* READY: the kernel's direct map grows or shrinks: zeroed requests
+ * follow the access limit. */
+static void step_access_limit(struct diff *d)
+{
+	dc_addr_t l = rnd(d, 4) ? rnd_addr(d) : 0;
+	int r[2];
+
+	BOTH(d, "set_access_limit", r, dc_set_access_limit(sys, l));
+}
+
+/* SETUP: reserves, frees and removals of random ranges, bad adds, loose
+ * reservations, SRAT moves. */
 static void setup_step(struct diff *d)
 {
-	unsigned what = (unsigned)rnd(d, 20);
+	unsigned what = (unsigned)rnd(d, 23);
 	dc_addr_t b = rnd_addr(d);
 	dc_size_t s = rnd_size(d, 14);
 	int r[2];
@@ -337,6 +378,13 @@ static void setup_step(struct diff *d)
 
 		s = rnd(d, 8) ? s : 0;
 		BOTH(d, "add", r, h_add(&d->h[k], nid, b, s));
+	} else if (what < 20) {
+		step_free_random(d);
+	} else if (what < 21) {
+		step_loose(d);
+	} else if (d->moves < 10) {	/* more only fragment the map */
+		step_set_node(d);
+		d->moves++;
 	} else {
 		step_free_random(d);
 	}
@@ -360,8 +408,12 @@ static void ready_step(struct diff *d)
 		step_alloc(d);
 	} else if (what < 9) {
 		step_free_piece(d);
-	} else {
+	} else if (rnd(d, 8)) {
 		step_free_random(d);
+	} else if (rnd(d, 2)) {
+		step_loose(d);
+	} else {
+		step_access_limit(d);
 	}
 	compare_state(d);
 }

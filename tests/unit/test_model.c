@@ -351,9 +351,9 @@ static void run_backend(const char *name, bool top_down)
 	for (w->step = 0; w->step < setup_ops; w->step++) {
 		uint64_t k = h_rand_below(&w->rng, 10);
 
-		/* some 40 SRAT moves: more would only split the map into
+		/* some 10 SRAT moves: more would only split the map into
 		 * more fragments and make dc_check after every step longer */
-		if (k >= 8 && w->step < 200)
+		if (k >= 8 && w->step < 50)
 			op_set_node(w);
 		else if (k == 7)
 			op_loose(w);
