@@ -30,28 +30,33 @@
  * vmem's bt_fill() reserves BT_MAXALLOC tags the same way).
  *
  * Transactions. A steal changes what a caller can observe (metadata bytes,
- * free extents, pool counts), so a call that fails after stealing must
- * take its steals back, and so must a call that stole but did not use what
- * it stole. Linux met the first half of this in memblock_double_array(),
+ * free extents, pool counts), so a call that fails must leave no steal
+ * behind, and neither should a call that stole but did not use what it
+ * stole. Linux met the first half of this in memblock_double_array(),
  * which is told the range being added or reserved and never puts the new
- * array over it. Here:
+ * array over it. Here a steal is only pending until the call ends:
  *
  *  1. the range a call targets (a reservation, the fit an allocation has
- *     found) is excluded from every steal of the call, and so is a block a
- *     steal has found but not yet taken (steals can nest: taking a block
- *     may need entries, and a region array may grow while it takes one);
- *  2. every steal is journaled (struct steal_rec, newest first);
- *  3. a steal is self-contained: the entries its own reservation and its
- *     record consume come from the stolen block (entries) or were held
- *     before it (blocks), and the entries the donor's backend gives back
- *     while taking the block are captured in the journal instead of going
- *     to a free list; undoing it hands exactly those to the backend's
- *     inverse operation (a merge undone needs the node a split freed, and
- *     so on: see tree_take/tree_give), so every free list ends as it was;
- *  4. dc_txn_end() undoes the journal newest first when the call failed,
- *     and, when it succeeded, undoes the newest steals whose entries all
- *     stayed free. Region arrays switch back to their old blocks in their
- *     finish(n, false) after the steals are undone.
+ *     found) is never a steal candidate, and neither is a block another
+ *     steal of the call has taken (the journal lists them) or found (steals
+ *     nest: taking a block may need entries, and a region array may grow
+ *     while it is taken);
+ *  2. a steal hands out its block at once (carved into entries, or as a
+ *     block for the caller), but the donor's backend and metadata tree do
+ *     not learn of it yet: the entries that recording it will need are set
+ *     aside in its journal record (struct steal_rec);
+ *  3. dc_txn_end() drops every pending steal when the call failed, and,
+ *     when it succeeded, those whose entries all stayed free (newest
+ *     first: a newer steal may hold entries of an older one); dropping
+ *     only takes the block's entries off the free lists and gives the set
+ *     aside ones back, so every free list ends exactly as it began. The
+ *     rest is recorded then: reserved in the donor's backend, put in its
+ *     metadata tree, counted. Region arrays go back to their old blocks
+ *     in finish(n, false).
+ *
+ * Nothing is ever undone in a backend or a tree, so this holds whatever
+ * shape the trees take (a B-tree's merges are not the inverse of its
+ * splits).
  *
  * What phys_to_virt maps. Memory at or above the access limit is never
  * handed to phys_to_virt; searches are clipped below it. A refusal below it
@@ -65,8 +70,8 @@
  *
  * Invariants (checked by nodes/check.c):
  *  P1  pool->lo <= pool->hi, both 8-aligned, inside [start, end]
- *  P2  outside a call, no node holds entries, the journal, the touched list
- *      and the capture list are empty, nothing is excluded
+ *  P2  outside a call, no node holds entries, the journal and the touched
+ *      list are empty, nothing is excluded
  *  P3  n->meta holds exactly the blocks stolen from n, never overlapping
  */
 #include "core/pool.h"
@@ -78,16 +83,15 @@ struct pool_entry {
 	struct pool_entry *next;
 };
 
-/* One steal of the call in progress (lives in a pool entry). */
+/* One pending steal of the call in progress (lives in a pool entry). */
 struct steal_rec {
 	struct steal_rec *next;		/* older */
 	struct dc_node *owner, *donor;
 	dc_addr_t pa;
 	dc_size_t bytes;
 	unsigned char *va;
-	void *captured;		/* entries the donor's reserve gave back */
-	uint32_t unused;	/* entries: carved entries not used by the
-				   steal itself (record, backend, this) */
+	void *aside;		/* entries set aside to record it */
+	uint32_t unused;	/* entries: carved entries left free */
 	uint8_t old_shift;
 	bool entries;		/* carved into owner's entries */
 };
@@ -102,7 +106,8 @@ _Static_assert(sizeof(struct steal_rec) <= DC_POOL_ENTRY_SIZE,
 #define POOL_STEAL_SHIFT_MAX 4
 
 /* Entries a steal needs on the donor besides what its backend's
- * prepare(n, 1) holds: the metadata record and the steal record. */
+ * prepare(n, 1) holds: the metadata record and the steal record itself
+ * (both are entries; the record's tree never allocates). */
 #define STEAL_OWN_ENTRIES 2
 
 static void entry_push(void **list, dc_size_t *count, void *e)
@@ -170,11 +175,8 @@ static bool pool_owns(const struct dc_pool *p, const void *e)
 void dc_pool_put(struct dc_node *n, void *entry)
 {
 	struct dc_system *sys = n->sys;
-	dc_size_t dummy = 0;
 
-	if (sys->txn.capturing)
-		entry_push(&sys->txn.capture, &dummy, entry);
-	else if (pool_owns(&sys->pool, entry))
+	if (pool_owns(&sys->pool, entry))
 		entry_push(&sys->pool.entries, &sys->pool.nentries, entry);
 	else
 		entry_push(&n->entries, &n->nentries, entry);
@@ -505,70 +507,78 @@ static dc_size_t count_free(const struct dc_system *sys,
 	return k;
 }
 
-/*
- * Undo steal s, the newest of the journal. The block's free entries leave
- * the free lists first, so that the backend's inverse operation cannot
- * use one as a node of the memory it gives back; that operation gets the
- * entries the steal's reservation gave back (captured), and what it gives
- * back in turn are entries of the block (purged once more).
- */
-static void steal_undo(struct dc_system *sys, struct steal_rec *s)
+/* Give back entries of a list, but those of block b, which go with it. */
+static void put_all_but(struct dc_node *n, void **list,
+			const struct steal_rec *b)
+{
+	dc_size_t dummy = 0;
+	void *e;
+
+	while ((e = entry_pop(list, &dummy)))
+		if (!b || !in_block(b, e))
+			dc_pool_put(n, e);
+}
+
+/* Drop pending steal s: no backend or tree knows of it yet. */
+static void steal_drop(struct dc_system *sys, struct steal_rec *s)
+{
+	bool own = s->entries;	/* s itself is an entry of the block */
+
+	if (s->entries)
+		purge(sys, s);
+	put_all_but(s->donor, &s->aside, s->entries ? s : 0);
+	s->owner->steal_shift = s->old_shift;
+	if (!own)
+		dc_pool_put(s->donor, s);
+}
+
+/* Record pending steal s: the donor's backend takes the block, its
+ * metadata tree records it, with the entries set aside for both. */
+static void steal_commit(struct dc_system *sys, struct steal_rec *s)
 {
 	struct dc_node *d = s->donor;
 	struct dc_extent *rec;
 	dc_size_t dummy = 0;
 	void *e;
 
-	sys->txn.journal = s->next;
-	if (s->entries)
-		purge(sys, s);
-	while ((e = entry_pop(&s->captured, &dummy)))
+	while ((e = entry_pop(&s->aside, &dummy)))
 		entry_push(&d->held, &d->nheld, e);
-	sys->ops->free(d, s->pa, s->pa + (s->bytes - 1));
-	rec = dc_tree_find_le(&d->meta, s->pa);
-	dc_tree_erase(&d->meta, rec);
-	dc_pool_put(d, rec);
-	if (s->entries)
-		purge(sys, s);
-	pool_finish(d);	/* captured entries the inverse did not need */
-	d->steals--;
+	sys->ops->reserve(d, s->pa, s->pa + (s->bytes - 1));
+	rec = dc_pool_get(d);
+	rec->base = s->pa;
+	rec->last = s->pa + (s->bytes - 1);
+	rec->nid = d->nid;
+	dc_tree_insert(&d->meta, rec);
+	pool_finish(d);
+	d->steals++;
 	if (s->owner != d)
-		s->owner->remote_steals--;
-	s->owner->steal_shift = s->old_shift;
-	if (!in_block(s, s) || !s->entries)
-		dc_pool_put(d, s);
-}
-
-/* Keep steal s: its captured entries and its record go where they
- * belong. */
-static void steal_commit(struct dc_system *sys, struct steal_rec *s)
-{
-	struct dc_node *keep = s->entries ? s->owner : s->donor;
-	dc_size_t dummy = 0;
-	void *e;
-
-	sys->txn.journal = s->next;
-	while ((e = entry_pop(&s->captured, &dummy)))
-		dc_pool_put(s->donor, e);
-	dc_pool_put(keep, s);
+		s->owner->remote_steals++;
+	dc_pool_put(s->entries ? s->owner : d, s);
 }
 
 int dc_txn_end(struct dc_system *sys, int r)
 {
-	struct steal_rec *s;
+	struct steal_rec **pp, *s;
 	struct dc_node *n, *next;
 
 	for (n = sys->txn.touched; n; n = n->txn_next)
 		pool_finish(n);
-	/* newest first: a steal may have used entries of an older one */
-	while ((s = sys->txn.journal) &&
-	       (r || (s->entries && count_free(sys, s) == s->unused)))
-		steal_undo(sys, s);
+	/* newest first: a newer steal may hold entries of an older one */
+	for (pp = (struct steal_rec **)&sys->txn.journal; (s = *pp);) {
+		if (r || (s->entries && count_free(sys, s) == s->unused)) {
+			*pp = s->next;
+			steal_drop(sys, s);
+		} else {
+			pp = &s->next;
+		}
+	}
+	while ((s = sys->txn.journal)) {
+		sys->txn.journal = s->next;
+		steal_commit(sys, s);
+	}
 	for (n = sys->txn.touched; n; n = n->txn_next)
 		if (sys->ops->finish)
 			sys->ops->finish(n, !r);
-	while ((s = sys->txn.journal))
-		steal_commit(sys, s);
 	for (n = sys->txn.touched; n; n = next) {
 		next = n->txn_next;
 		pool_finish(n);	/* what finish() gave back to be held */
@@ -587,6 +597,46 @@ static bool steals_allowed(const struct dc_system *sys)
 	return sys->phase == DC_READY || sys->txn.finalizing;
 }
 
+/* Is addr excluded (a target of the call, a block found or pending)?
+ * *base gets the excluded range's first byte. */
+static bool excluded_at(const struct dc_txn *t, dc_addr_t addr,
+			dc_addr_t *base)
+{
+	const struct steal_rec *s;
+	unsigned i;
+
+	for (i = 0; i < t->nexcl; i++)
+		if (t->excl_base[i] <= addr && t->excl_last[i] >= addr) {
+			*base = t->excl_base[i];
+			return true;
+		}
+	for (s = t->journal; s; s = s->next)
+		if (s->pa <= addr && addr - s->pa < s->bytes) {
+			*base = s->pa;
+			return true;
+		}
+	return false;
+}
+
+/* The lowest address of the gap of free candidates that ends at hi: one
+ * past the highest excluded byte below hi, or 0. */
+static dc_addr_t excluded_below(const struct dc_txn *t, dc_addr_t hi)
+{
+	const struct steal_rec *s;
+	dc_addr_t lo = 0, l;
+	unsigned i;
+
+	for (i = 0; i < t->nexcl; i++)
+		if (t->excl_last[i] < hi && t->excl_last[i] >= lo)
+			lo = t->excl_last[i] + 1;
+	for (s = t->journal; s; s = s->next) {
+		l = s->pa + (s->bytes - 1);
+		if (l < hi && l >= lo)
+			lo = l + 1;
+	}
+	return lo;
+}
+
 /*
  * The highest page-aligned free block of bytes in donor that phys_to_virt
  * maps, outside every excluded range: the window below the limit, cut by
@@ -599,26 +649,19 @@ static int steal_find(struct dc_node *donor, dc_size_t bytes, dc_addr_t *pa,
 	const struct dc_txn *t = &sys->txn;
 	struct dc_window w = { .size = bytes, .align = dc_page_size(sys),
 			       .top_down = true };
-	dc_addr_t hi;
-	unsigned i;
+	dc_addr_t hi, cut;
 
 	if (!dc_map_last(sys, &hi))
 		return DC_ENOSPC;
 	for (;;) {
 		/* loop invariant: no fit ends above hi */
-		for (i = 0; i < t->nexcl; i++)
-			if (t->excl_base[i] <= hi && t->excl_last[i] >= hi)
-				break;
-		if (i < t->nexcl) {	/* hi is excluded: go below */
-			if (!t->excl_base[i])
+		if (excluded_at(t, hi, &cut)) {	/* go below */
+			if (!cut)
 				return DC_ENOSPC;
-			hi = t->excl_base[i] - 1;
+			hi = cut - 1;
 			continue;
 		}
-		w.lo = 0;
-		for (i = 0; i < t->nexcl; i++)
-			if (t->excl_last[i] < hi && t->excl_last[i] >= w.lo)
-				w.lo = t->excl_last[i] + 1;
+		w.lo = excluded_below(t, hi);
 		w.last = hi;
 		/* a page that maps misaligned cannot hold entries: give up on
 		 * this node (a direct map keeps page offsets) */
@@ -684,23 +727,31 @@ static void steal_hand_over(const struct steal_rec *s)
 	}
 }
 
+/* Move the entries n->held gained since it held before into *aside. */
+static void set_aside(struct dc_node *n, dc_size_t before, void **aside)
+{
+	dc_size_t dummy = 0;
+
+	while (n->nheld > before)
+		entry_push(aside, &dummy, entry_pop(&n->held, &n->nheld));
+}
+
 /*
- * Take block [pa, pa + bytes) of donor for owner (points 1-3 at the top of
- * the file). For entries, the block is carved first, so the backend's
- * prepare and the two records draw on it; for a block, the donor holds
- * what they need first. While this runs the block is excluded, so a
- * nested steal (entries for the donor, a region array growing) cannot
- * choose it.
+ * Take block [pa, pa + bytes) of donor for owner, pending (points 1-2 at
+ * the top of the file). For entries, the block is carved first, so what
+ * recording it will need (the donor backend's prepare, the metadata
+ * record, the steal record) draws on it; for a block, the donor holds
+ * that first. While this runs the block is excluded, so a nested steal
+ * (entries for the donor, a region array growing) cannot choose it.
  */
 static int steal_take(struct dc_node *owner, struct dc_node *donor,
 		      dc_addr_t pa, void *va, dc_size_t bytes, bool entries)
 {
 	struct dc_system *sys = donor->sys;
 	struct steal_rec probe = { .va = va, .bytes = bytes };
+	dc_size_t before = donor->nheld;
 	struct steal_rec *s;
-	struct dc_extent *rec;
-	const struct pool_entry *e;
-	void *captured;
+	void *aside = 0;
 	int r;
 
 	if (sys->txn.nexcl >= sizeof(sys->txn.excl_base) /
@@ -720,39 +771,24 @@ static int steal_take(struct dc_node *owner, struct dc_node *donor,
 			purge(sys, &probe);
 		return DC_ENOSPC;
 	}
-	sys->txn.capturing = true;
-	sys->ops->reserve(donor, pa, pa + (bytes - 1));
-	rec = dc_pool_get(donor);
-	rec->base = pa;
-	rec->last = pa + (bytes - 1);
-	rec->nid = donor->nid;
-	dc_tree_insert(&donor->meta, rec);
-	captured = sys->txn.capture;
-	sys->txn.capture = 0;
-	sys->txn.capturing = false;
-	s = dc_pool_get(donor);
+	s = dc_pool_get(donor);	/* the newest held: the steal's own */
+	set_aside(donor, before, &aside);
 	s->next = sys->txn.journal;
 	s->owner = owner;
 	s->donor = donor;
 	s->pa = pa;
 	s->bytes = bytes;
 	s->va = va;
-	s->captured = captured;
+	s->aside = aside;
 	s->old_shift = (uint8_t)owner->steal_shift;
 	s->entries = entries;
 	s->unused = 0;
 	sys->txn.journal = s;
-	donor->steals++;
-	if (owner != donor)
-		owner->remote_steals++;
 	if (!entries)
 		return DC_OK;
-	/* what the steal itself left of its entries: free or still held */
-	s->unused = (uint32_t)count_free(sys, s);
-	for (e = donor->held; e; e = e->next)
-		s->unused += in_block(s, e);
-	if (owner != donor)
+	if (owner != donor)	/* the free ones are the owner's */
 		steal_hand_over(s);
+	s->unused = (uint32_t)count_free(sys, s);
 	return DC_OK;
 }
 

@@ -126,8 +126,7 @@ int dc_check(const struct dc_system *sys)
 	p = &sys->pool;
 	if (p->lo > p->hi || p->lo < p->start || p->hi > p->end ||
 	    (p->lo & 7) || (p->hi & 7) || sys->txn.journal ||
-	    sys->txn.touched || sys->txn.capture || sys->txn.nexcl ||
-	    sys->txn.capturing || sys->txn.finalizing)
+	    sys->txn.touched || sys->txn.nexcl || sys->txn.finalizing)
 		return 9;
 	if (sys->distance && sys->dim != sys->nr_nodes)
 		return 10;

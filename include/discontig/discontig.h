@@ -165,12 +165,10 @@ struct dc_pool {		/* the caller's initial pool, see core/pool.c */
 
 /* The call in progress (see core/pool.c, "Transactions"). */
 struct dc_txn {
-	void *journal;		/* steals of this call, newest first */
+	void *journal;		/* pending steals of this call, newest first */
 	struct dc_node *touched;	/* nodes that held entries or prepared */
-	void *capture;		/* entries a steal's reservation gave back */
 	dc_addr_t excl_base[3], excl_last[3];	/* never steal from these */
 	unsigned nexcl;
-	bool capturing;
 	bool finalizing;	/* dc_finalize: steals are allowed */
 };
 

@@ -743,13 +743,13 @@ static dc_addr_t big_base(dc_size_t span)
 	return B ? 0 - span : 0;
 }
 
-/* Fill the initial pool in SETUP with single-byte reservations, two
- * pages apart, on a node of its own (nid 30, 256 MiB from base), until it
- * refuses: afterwards a call that needs entries must steal. */
+/* Fill the (small) initial pool in SETUP with single-byte reservations,
+ * two pages apart, on a node of its own (nid 30, 16 MiB from base), until
+ * it refuses: afterwards a call that needs entries must steal. */
 static void exhaust_pool(dc_addr_t base)
 {
-	CU_ASSERT_FATAL(h_add(&H, 30, base, 256 * MiB) == 0);
-	for (dc_addr_t a = base + 1; a < base + 256 * MiB; a += 2 * P)
+	CU_ASSERT_FATAL(h_add(&H, 30, base, 16 * MiB) == 0);
+	for (dc_addr_t a = base + 1; a < base + 16 * MiB; a += 2 * P)
 		if (dc_reserve(H.sys, a, 1) == DC_ENOSPC)
 			return;
 	CU_FAIL("the pool never ran dry");
@@ -776,7 +776,7 @@ static void node_with_all_memory_reserved_gets_metadata_from_nearest(void)
 {
 	struct meta_ctx m = { 0, 0, -1 };
 
-	h_init(&H, ops, 12, 1 << 20, dflags);
+	h_init(&H, ops, 12, 64 << 10, dflags);
 	layout(&H);
 	CU_ASSERT(dc_set_distance(H.sys, 5, 2, 12) == 0);
 	CU_ASSERT(dc_set_distance(H.sys, 5, 9, 40) == 0);
