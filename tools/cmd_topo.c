@@ -19,22 +19,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tools/cli.h"
 #include "tools/cmds.h"
+#include "tools/map_svg.h"
 #include "tools/source.h"
 #include "tools/util.h"
 
-static void usage(FILE *f)
+void dc_usage_topo(FILE *f)
 {
 	fprintf(f, "usage: discontig topo [--xml FILE | --synthetic DESC | "
 		"--fsroot DIR]\n"
 		"                     [--layout host|flat|sn1|wildfire] "
 		"[--strict] [--gap SIZE]\n"
-		"                     [--json] [--help]\n\n"
+		"                     [--json] [--svg FILE] [--help]\n\n"
 		"Show the NUMA nodes, distances and the physical memory map "
-		"a layout model\ngives them.\n\n");
+		"a layout model\ngives them, and the host NUMA nodes that "
+		"`discontig boot` would bind\nthem to.\n\n");
 	dc_source_usage(f);
 	fprintf(f, "output:\n"
 		"  --json            machine-readable output\n"
+		"  --svg FILE        the physical map as a picture (- for stdout,\n"
+		"                    then no report)\n"
 		"  --help            this text\n");
 }
 
@@ -246,32 +251,59 @@ static void print_json(const struct dc_topology *t, const struct dc_layout *l)
 	dc_json_done(&j);
 }
 
+enum { O_JSON, O_SVG, O_HELP };
+
+static const struct dc_opt topo_opts[] = {
+	{ "--json", false, O_JSON },
+	{ "--svg", true, O_SVG },
+	{ "--help", false, O_HELP },
+	{ NULL, false, 0 },
+};
+
 int dc_cmd_topo(int argc, char **argv)
 {
+	static const struct dc_opt *const tables[] = { topo_opts,
+						       dc_source_opts, NULL };
+	const char *svg = NULL, *val;
 	struct dc_source src;
 	struct dc_topology t;
 	struct dc_layout l;
+	struct dc_args a;
 	bool json = false;
-	int i;
+	FILE *out = NULL;
+	int id;
 
 	dc_source_init(&src);
-	for (i = 1; i < argc; i++) {
-		if (dc_source_option(&src, argc, argv, &i))
+	dc_args_init(&a, "topo", argc, argv);
+	while ((id = dc_args_next(&a, tables, &val)) != DC_ARG_END) {
+		if (dc_source_take(&src, id, val))
 			continue;
-		if (!strcmp(argv[i], "--json")) {
+		switch (id) {
+		case O_JSON:
 			json = true;
-		} else if (!strcmp(argv[i], "--help") ||
-			   !strcmp(argv[i], "-h")) {
-			usage(stdout);
+			break;
+		case O_SVG:
+			svg = val;
+			break;
+		case O_HELP:
+			dc_usage_topo(stdout);
 			return DC_EXIT_OK;
-		} else if (argv[i][0] == '-') {
-			dc_die(argv[i], "unknown option (try --help)");
-		} else {
-			dc_die(argv[i], "unexpected argument (try --help)");
+		default:
+			dc_die(val, "unexpected argument (see discontig help "
+			       "topo)");
 		}
 	}
+	if (svg && !strcmp(svg, "-") && json)
+		dc_die("--svg", "- and --json both want stdout");
 	dc_source_load(&src, &t, &l);
-	if (json)
+	if (svg) {
+		out = dc_out_open(svg, "--svg");
+		dc_topo_svg(&t, &l, out);
+		dc_out_close_or_die(out, svg);
+	}
+	if (dc_stdout_claimed())
+		;	/* stdout carries the picture */
+	else if (json)
 		print_json(&t, &l);
 	else
 		print_text(&t, &l);

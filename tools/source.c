@@ -22,54 +22,46 @@ void dc_source_init(struct dc_source *s)
 	s->kind = DC_TOPO_LIVE;
 }
 
-/*
- * Match "--name VALUE" or "--name=VALUE"; *val gets VALUE. Dies if the
- * value is missing.
- */
-static bool opt_value(const char *name, int argc, char **argv, int *i,
-		      const char **val)
-{
-	const char *a = argv[*i];
-	size_t n = strlen(name);
+enum {
+	S_XML = DC_SOURCE_OPT_FIRST, S_SYNTHETIC, S_FSROOT, S_LAYOUT, S_GAP,
+	S_STRICT,
+};
 
-	if (strncmp(a, name, n))
-		return false;
-	if (a[n] == '=') {
-		*val = a + n + 1;
-		return true;
-	}
-	if (a[n])
-		return false;
-	if (*i + 1 >= argc)
-		dc_die(name, "missing value (try --help)");
-	*val = argv[++*i];
-	return true;
-}
+const struct dc_opt dc_source_opts[] = {
+	{ "--xml", true, S_XML },
+	{ "--synthetic", true, S_SYNTHETIC },
+	{ "--fsroot", true, S_FSROOT },
+	{ "--layout", true, S_LAYOUT },
+	{ "--gap", true, S_GAP },
+	{ "--strict", false, S_STRICT },
+	{ NULL, false, 0 },
+};
 
 static void set_source(struct dc_source *s, enum dc_topo_source kind,
 		       const char *opt, const char *val)
 {
 	if (s->kind != DC_TOPO_LIVE)
 		dc_die(opt, "only one of --xml, --synthetic, --fsroot");
-	if (!*val)
-		dc_die(opt, "empty value");
 	s->kind = kind;
 	s->arg = val;
 }
 
-bool dc_source_option(struct dc_source *s, int argc, char **argv, int *i)
+bool dc_source_take(struct dc_source *s, int id, const char *val)
 {
-	const char *val;
 	uint64_t gap;
 	size_t k;
 
-	if (opt_value("--xml", argc, argv, i, &val)) {
+	switch (id) {
+	case S_XML:
 		set_source(s, DC_TOPO_XML, "--xml", val);
-	} else if (opt_value("--synthetic", argc, argv, i, &val)) {
+		break;
+	case S_SYNTHETIC:
 		set_source(s, DC_TOPO_SYNTHETIC, "--synthetic", val);
-	} else if (opt_value("--fsroot", argc, argv, i, &val)) {
+		break;
+	case S_FSROOT:
 		set_source(s, DC_TOPO_FSROOT, "--fsroot", val);
-	} else if (opt_value("--layout", argc, argv, i, &val)) {
+		break;
+	case S_LAYOUT:
 		for (k = 0; k < sizeof(layouts) / sizeof(layouts[0]); k++)
 			if (!strcmp(val, layouts[k]))
 				break;
@@ -77,14 +69,17 @@ bool dc_source_option(struct dc_source *s, int argc, char **argv, int *i)
 			dc_die("--layout", "unknown layout '%s' (host, flat, "
 			       "sn1, wildfire)", val);
 		s->layout = layouts[k];
-	} else if (opt_value("--gap", argc, argv, i, &val)) {
+		break;
+	case S_GAP:
 		if (!dc_parse_size(val, &gap))
 			dc_die("--gap", "bad size '%s' (bytes, or with a K, "
 			       "M, G, T suffix)", val);
 		s->opts.gap = gap;
-	} else if (!strcmp(argv[*i], "--strict")) {
+		break;
+	case S_STRICT:
 		s->opts.strict = true;
-	} else {
+		break;
+	default:
 		return false;
 	}
 	return true;
@@ -98,11 +93,12 @@ void dc_source_usage(FILE *f)
 		"  --synthetic DESC  an hwloc synthetic description, e.g.\n"
 		"                    \"pack:2 [numa(memory=16GiB)] core:4 pu:2\"\n"
 		"  --fsroot DIR      an extracted Linux sysfs snapshot\n"
-		"layout (LAYOUTS.md):\n"
+		"layout (models: see discontig(1), LAYOUTS):\n"
 		"  --layout MODEL    host | flat | sn1 | wildfire (default host\n"
 		"                    for the live machine, flat otherwise;\n"
 		"                    host needs the live machine)\n"
-		"  --strict          reject what the model would drop or widen\n"
+		"  --strict          reject what the model would drop or widen,\n"
+		"                    and (boot) a node the layout leaves out\n"
 		"  --gap SIZE        flat only: bytes between nodes (e.g. 1G)\n");
 }
 

@@ -15,16 +15,14 @@
  *   --strict            reject what the model would drop or widen
  *   --gap SIZE          flat only: bytes between nodes (K/M/G suffixes)
  *
- * Each option also takes the --opt=VALUE form. Usage:
+ * Each option also takes the --opt=VALUE form (cli.h). Usage:
  *
- *	struct dc_source src;
- *	dc_source_init(&src);
- *	for (i = 1; i < argc; i++)
- *		if (!dc_source_option(&src, argc, argv, &i)) ... own options
+ *	static const struct dc_opt *const tables[] = { own, dc_source_opts,
+ *						       NULL };
+ *	while ((id = dc_args_next(&a, tables, &val)) != DC_ARG_END)
+ *		if (!dc_source_take(&src, id, val)) ... own options
  *	dc_source_load(&src, &topo, &layout);	// or it exits 2
- *	cfg.page_shift = layout.page_shift;
- *	cfg.pool_bytes = dc_layout_pool_bytes(&layout);
- *	... dc_init(), dc_layout_apply(&layout, &topo, &sys) ...
+ *	... dc_layout_pool_bytes(&layout), dc_init(), dc_layout_apply() ...
  *	dc_layout_free(&layout); dc_topo_free(&topo);
  */
 #ifndef DC_TOOLS_SOURCE_H
@@ -34,6 +32,8 @@
 #include <stdio.h>
 
 #include <discontig/topology.h>
+
+#include "tools/cli.h"
 
 struct dc_source {
 	enum dc_topo_source kind;
@@ -48,19 +48,22 @@ struct dc_source {
  */
 void dc_source_init(struct dc_source *s);
 
+/* The source options, ids from DC_SOURCE_OPT_FIRST; for dc_args_next(). */
+#define DC_SOURCE_OPT_FIRST 1000
+extern const struct dc_opt dc_source_opts[];
+
 /**
- * dc_source_option() - consume one source option, if argv[*i] is one
- * @s:    updated
- * @argc: as given to the subcommand
- * @argv: as given to the subcommand
- * @i:    index of the option; on return, of the last word consumed
+ * dc_source_take() - take one source option, if @id is one
+ * @s:   updated
+ * @id:  from dc_args_next()
+ * @val: its value
  *
- * Exits with status 2 and one line naming the option on a missing or bad
- * value, an unknown layout, or a second source.
+ * Exits with status 2 and one line naming the option on a bad value, an
+ * unknown layout, or a second source.
  *
- * Return: true if argv[*i] was a source option (now consumed).
+ * Return: true if @id was a source option (now taken).
  */
-bool dc_source_option(struct dc_source *s, int argc, char **argv, int *i);
+bool dc_source_take(struct dc_source *s, int id, const char *val);
 
 /**
  * dc_source_usage() - print the help lines of the source options

@@ -172,33 +172,58 @@ void dc_json_done(struct dc_json *j)
 	fflush(j->f);
 }
 
-static uint64_t progress_last_ns;
-static bool progress_shown;
+/* Progress is a property of the process (one stderr), hence static. */
+static struct {
+	uint64_t start_ns, last_ns;
+	bool started, shown, quiet;
+} progress;
+
+void dc_progress_start(void)
+{
+	progress.start_ns = dc_now_ns();
+	progress.last_ns = progress.start_ns;
+	progress.started = true;
+}
+
+void dc_progress_quiet(bool quiet)
+{
+	progress.quiet = quiet;
+}
 
 void dc_progress(const char *fmt, ...)
 {
+	bool tty = isatty(STDERR_FILENO);
+	uint64_t now, secs;
 	va_list ap;
-	uint64_t now;
 
-	if (!isatty(STDERR_FILENO))
+	if (progress.quiet)
 		return;
+	if (!progress.started)
+		dc_progress_start();
 	now = dc_now_ns();
-	if (progress_shown && now - progress_last_ns < 100000000u)
+	if (tty ? progress.shown && now - progress.last_ns < 100000000u :
+		  now - progress.start_ns < 3000000000u ||
+		  (progress.shown && now - progress.last_ns < 10000000000u))
 		return;
-	progress_last_ns = now;
-	progress_shown = true;
-	fputs("\r\033[K", stderr);
+	progress.last_ns = now;
+	progress.shown = true;
+	secs = (now - progress.start_ns) / 1000000000u;
+	fputs(tty ? "\r\033[K" : "discontig: ", stderr);
+	fprintf(stderr, "[%llu:%02llu] ", (unsigned long long)secs / 60,
+		(unsigned long long)secs % 60);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
+	if (!tty)
+		fputc('\n', stderr);
 	fflush(stderr);
 }
 
 void dc_progress_end(void)
 {
-	if (progress_shown)
+	if (progress.shown && isatty(STDERR_FILENO))
 		fputs("\r\033[K", stderr);
-	progress_shown = false;
+	progress.shown = false;
 }
 
 char *dc_read_file(const char *path, size_t *len)
@@ -221,6 +246,8 @@ char *dc_read_file(const char *path, size_t *len)
 		if (!n)
 			break;
 		*len += n;
+		if (*len > ((size_t)1 << 30))
+			dc_die(path, "larger than 1 GiB");
 	}
 	if (ferror(f))
 		dc_die(path, "read error: %s", strerror(errno));

@@ -25,7 +25,8 @@ bool dc_parse_size(const char *s, uint64_t *out);
 const char *dc_human(uint64_t bytes, char *buf);
 
 /* The whole of a file ("-": stdin), NUL-terminated, its length in *len;
- * dies with one line naming the file when it cannot be read. */
+ * dies with one line naming the file when it cannot be read or is larger
+ * than 1 GiB. */
 char *dc_read_file(const char *path, size_t *len);
 
 /* Monotonic nanoseconds. */
@@ -49,8 +50,16 @@ void dc_json_str(struct dc_json *j, const char *key, const char *s);
 void dc_json_bool(struct dc_json *j, const char *key, bool v);
 void dc_json_done(struct dc_json *j);		/* final newline */
 
-/* A progress line on stderr, only when stderr is a terminal; rate-limited.
- * dc_progress_end() clears it. */
+/*
+ * Progress on stderr for long runs, with the time elapsed since
+ * dc_progress_start() (or the first call). On a terminal: one line
+ * rewritten at most ten times a second. Otherwise (a log, a pipe, CI):
+ * nothing for the first three seconds, then a plain line every ten, so
+ * `bench | tee` shows it is alive. dc_progress_quiet() silences it;
+ * dc_progress_end() clears a terminal line.
+ */
+void dc_progress_start(void);
+void dc_progress_quiet(bool quiet);
 void dc_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void dc_progress_end(void);
 

@@ -14,7 +14,9 @@
 #  3. Damaged input never crashes: cut in the middle of a line, lines
 #     deleted at random (seeded), an empty file, a file with no memblock
 #     lines, binary garbage. Exit status is 0, 1 or 2, never a signal;
-#     a rejection is one line on stderr naming a line number.
+#     a rejection is one line on stderr naming a line number. A NUL byte
+#     anywhere rejects the input at its line (test_cli.sh has the rest
+#     of the bad inputs: malformed lines, overlong lines, /dev/zero).
 #  4. Traces: a handwritten one replays identically, a wrong recorded
 #     address is found at its line (exit 1), a corrupt line is rejected
 #     (exit 2), and a trace recorded by `discontig boot --trace` replays
@@ -108,7 +110,8 @@ logs=("$LOGS"/*.log)
 # lines that carry no memblock, node or command line information: noise
 grep -a -v -E 'memblock|MEMBLOCK|memory\[|reserved\[|\.cnt|[Nn]ode|NODE|NUMA|SRAT|[Cc]ommand line' \
 	"$LOGS/pc-n16.log" | tr -d '\r' >"$tmp/noise"
-head -c 8192 "$T" >"$tmp/garbage"	# binary, deterministic
+# binary, deterministic; without NUL bytes, which reject the input
+head -c 8192 "$T" | tr -d '\000' >"$tmp/garbage"
 
 # ---- 1 and 2: every log, intact and reformatted ---------------------------
 for f in "${logs[@]}"; do
@@ -157,6 +160,8 @@ for f in "${logs[@]}"; do
 	robust "$tmp/$b.nul" "$b with NUL bytes in lines"
 done
 
+printf 'memblock_add: [0x0-0xfff]\n\000\n' >"$tmp/nul"
+expect_reject "$tmp/nul" "a NUL byte" 'line 2: NUL byte'
 : >"$tmp/empty"
 expect_reject "$tmp/empty" "empty file" 'empty file'
 grep -a -v -i memblock "${logs[0]}" >"$tmp/nomemblock"

@@ -14,7 +14,7 @@
  */
 #define _POSIX_C_SOURCE 200809L /* strtok_r */
 
-#include "trace.h"
+#include "tools/sim/trace.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -596,4 +596,120 @@ int dc_trace_parse_line(const char *line, struct dc_trace_rec *rec)
 	if (!parse_args(&tk, rec) || !parse_outputs(&tk, rec))
 		return -1;
 	return 0;
+}
+
+/* ---- whole traces ---- */
+
+bool dc_trace_is_trace(const char *buf, size_t len)
+{
+	size_t n = strlen(DC_TRACE_HEADER);
+
+	return len >= n && !memcmp(buf, DC_TRACE_HEADER, n) &&
+	       (len == n || buf[n] == '\n' || buf[n] == '\r');
+}
+
+struct dc_trace_reader {
+	struct dc_lines lines;
+	struct dc_trace_file tf;
+};
+
+static int reader_line(void *ctx, char *line, size_t len, unsigned long ln,
+		       bool last, struct dc_parse_error *err)
+{
+	struct dc_trace_file *tf = &((struct dc_trace_reader *)ctx)->tf;
+	struct dc_trace_rec rec;
+	int ret;
+
+	tf->lines = ln;
+	if (len && line[len - 1] == '\r')
+		line[len - 1] = '\0';
+	if (ln == 1 && !dc_trace_is_trace(line, strlen(line)))
+		return dc_parse_fail(err, ln, "not a trace: the first line is "
+				     "not \"%s\"", DC_TRACE_HEADER);
+	ret = dc_trace_parse_line(line, &rec);
+	if (ret < 0)
+		return dc_parse_fail(err, ln, last ? "not a trace line (cut "
+				     "without a newline)" : "not a trace line");
+	if (ret > 0)
+		return 0;
+	if ((tf->n == 0) != (rec.call == DC_TR_INIT))
+		return dc_parse_fail(err, ln, tf->n ? "a second init" :
+				     "the first call is not init");
+	if (tf->n == DC_TRACE_MAX_CALLS)
+		return dc_parse_fail(err, ln, "more than %u calls",
+				     DC_TRACE_MAX_CALLS);
+	if (tf->n == tf->cap) {
+		size_t cap = tf->cap ? 2 * tf->cap : 256;
+		void *v = realloc(tf->v, cap * sizeof(*tf->v));
+
+		if (!v)
+			return dc_parse_fail(err, ln, "out of memory");
+		tf->v = v;
+		tf->cap = cap;
+	}
+	tf->v[tf->n].rec = rec;
+	tf->v[tf->n++].line = ln;
+	return 0;
+}
+
+struct dc_trace_reader *dc_trace_reader_new(void)
+{
+	struct dc_trace_reader *r = calloc(1, sizeof(*r));
+
+	if (r)
+		dc_lines_init(&r->lines, reader_line, r);
+	return r;
+}
+
+int dc_trace_reader_feed(struct dc_trace_reader *r, const char *buf,
+			 size_t len, struct dc_parse_error *err)
+{
+	return dc_lines_feed(&r->lines, buf, len, err);
+}
+
+void dc_trace_file_free(struct dc_trace_file *tf)
+{
+	free(tf->v);
+	memset(tf, 0, sizeof(*tf));
+}
+
+void dc_trace_reader_free(struct dc_trace_reader *r)
+{
+	if (!r)
+		return;
+	dc_lines_free(&r->lines);
+	dc_trace_file_free(&r->tf);
+	free(r);
+}
+
+int dc_trace_reader_finish(struct dc_trace_reader *r,
+			   struct dc_trace_file *tf, struct dc_parse_error *err)
+{
+	int ret = dc_lines_finish(&r->lines, err);
+
+	memset(tf, 0, sizeof(*tf));
+	if (!ret && !r->tf.n)
+		ret = dc_parse_fail(err, r->tf.lines, r->tf.lines ?
+				    "a trace without calls" : "empty file");
+	if (!ret) {
+		*tf = r->tf;
+		memset(&r->tf, 0, sizeof(r->tf));
+	}
+	dc_trace_reader_free(r);
+	return ret;
+}
+
+int dc_trace_read(const char *buf, size_t len, struct dc_trace_file *tf,
+		  struct dc_parse_error *err)
+{
+	struct dc_trace_reader *r = dc_trace_reader_new();
+
+	memset(tf, 0, sizeof(*tf));
+	if (!r)
+		return dc_parse_fail(err, 0, "out of memory");
+	if (dc_trace_reader_feed(r, buf, len, err)) {
+		dc_trace_reader_free(r);
+		return -1;
+	}
+	return dc_trace_reader_finish(r, tf, err);
 }

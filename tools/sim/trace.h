@@ -11,7 +11,11 @@
  * raw calls, so a caller needs no `if (tracing)` of its own.
  *
  * Reading: dc_trace_parse_line() turns one line into a struct
- * dc_trace_rec; cmd_replay.c drives the replay.
+ * dc_trace_rec; dc_trace_read() (or the dc_trace_reader_* calls, in
+ * chunks) a whole trace into a struct dc_trace_file, checking that it
+ * starts with one init. Both are pure: no global state, no exit, no I/O,
+ * bounded (lines.h; DC_TRACE_MAX_CALLS), errors with line numbers, so a
+ * fuzz target can call them directly. replay.h replays the result.
  */
 #ifndef DC_TOOLS_TRACE_H
 #define DC_TOOLS_TRACE_H
@@ -20,6 +24,8 @@
 #include <stdint.h>
 
 #include <discontig/discontig.h>
+
+#include "tools/sim/lines.h"
 
 #define DC_TRACE_HEADER "# discontig trace v1"
 
@@ -134,6 +140,50 @@ struct dc_trace_rec {
  * Return: 0 a call; 1 a comment or blank line; -1 not a valid trace line.
  */
 int dc_trace_parse_line(const char *line, struct dc_trace_rec *rec);
+
+/* A call of a trace file and the line it was on. */
+struct dc_trace_line {
+	struct dc_trace_rec rec;
+	unsigned long line;
+};
+
+#define DC_TRACE_MAX_CALLS (1u << 24)
+
+/* A whole trace: v[0] is its one init. */
+struct dc_trace_file {
+	struct dc_trace_line *v;
+	size_t n, cap;
+	unsigned long lines;	/* lines read */
+};
+
+/* Does this input start like a trace (its first line is DC_TRACE_HEADER)?
+ * Needs the first line, or all of a shorter input. */
+bool dc_trace_is_trace(const char *buf, size_t len);
+
+/**
+ * dc_trace_read() - read a whole trace held in memory
+ * @buf: the bytes, from the header line on
+ * @len: their number
+ * @tf:  filled on success; release with dc_trace_file_free()
+ * @err: on failure, the line and the reason
+ *
+ * Return: 0, or -1 with @err set: a line that is not a trace line, a NUL
+ * byte, a line over DC_LINE_MAX, a first call that is not init or a
+ * second init, no call at all, more than DC_TRACE_MAX_CALLS calls, out of
+ * memory. @tf is empty on failure.
+ */
+int dc_trace_read(const char *buf, size_t len, struct dc_trace_file *tf,
+		  struct dc_parse_error *err);
+
+/* The same in chunks (see dc_mb_parser_*: finish frees the reader). */
+struct dc_trace_reader;
+struct dc_trace_reader *dc_trace_reader_new(void);
+int dc_trace_reader_feed(struct dc_trace_reader *r, const char *buf,
+			 size_t len, struct dc_parse_error *err);
+int dc_trace_reader_finish(struct dc_trace_reader *r,
+			   struct dc_trace_file *tf, struct dc_parse_error *err);
+void dc_trace_reader_free(struct dc_trace_reader *r);
+void dc_trace_file_free(struct dc_trace_file *tf);
 
 /* "0", "DC_ENOMEM", ...: a result as written in the trace. */
 const char *dc_trace_errname(int err);

@@ -27,27 +27,129 @@
  * Every request goes through the public API (through trace.h's wrappers,
  * which record it when --trace is given). The requests use the system's
  * default direction, top-down, as memblock does.
+ *
+ * Mandatory requests are those without which Linux panics or boots
+ * without what it was asked to load: the kernel image, the initrd,
+ * NODE_DATA and the struct page arrays (memblock_alloc_try_nid_raw with
+ * a panic on failure). Their failure makes the boot fail (exit 1); the
+ * others are reported only.
  */
-#include "tools/boot.h"
+#include "tools/sim/boot.h"
 
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 
-#include "tools/util.h"
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 #define MiB (1ull << 20)
 #define GiB (1ull << 30)
 
 /* --- small helpers --------------------------------------------------------- */
 
+static int boot_err(struct boot *b, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Say why the boot cannot proceed; returns ret. */
+static int boot_err(struct boot *b, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(b->err, sizeof(b->err), fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+/* Mandatory requests (see the top). */
+static bool mandatory(const char *what)
+{
+	static const char *const names[] = { "kernel image", "initrd",
+					     "NODE_DATA", "struct page array" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(what, names[i]))
+			return true;
+	return false;
+}
+
 static void boot_fail(struct boot *b, const char *what, int nid,
 		      dc_size_t size, int err)
 {
+	bool must = mandatory(what);
+
 	b->failed_allocs++;
+	b->mandatory_failed += must;
 	if (b->nfail < sizeof(b->fail) / sizeof(b->fail[0]))
 		b->fail[b->nfail++] = (struct boot_failure){ what, nid, size,
-							     err };
+							     err, must };
+}
+
+static enum boot_cat cat_of(const char *what)
+{
+	static const struct { const char *what; enum boot_cat cat; } t[] = {
+		{ "NODE_DATA", BOOT_CAT_NODE_DATA },
+		{ "usemap", BOOT_CAT_NODE_DATA },
+		{ "struct page array", BOOT_CAT_MEMMAP },
+		{ "per-cpu areas", BOOT_CAT_PERCPU },
+		{ "page table", BOOT_CAT_PGTABLE },
+		{ "dentry hash", BOOT_CAT_HASH },
+		{ "inode hash", BOOT_CAT_HASH },
+		{ "swiotlb", BOOT_CAT_DMA },
+		{ "swiotlb slots", BOOT_CAT_DMA },
+		{ "crash kernel", BOOT_CAT_CRASH },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (!strcmp(what, t[i].what))
+			return t[i].cat;
+	return BOOT_CAT_EARLY;
+}
+
+const char *dc_boot_cat_name(enum boot_cat cat)
+{
+	static const char *const names[BOOT_NCATS] = {
+		[BOOT_CAT_EARLY] = "kernel, ACPI, initrd",
+		[BOOT_CAT_NODE_DATA] = "NODE_DATA",
+		[BOOT_CAT_MEMMAP] = "struct page arrays",
+		[BOOT_CAT_PERCPU] = "per-CPU areas",
+		[BOOT_CAT_PGTABLE] = "page tables",
+		[BOOT_CAT_HASH] = "hashes",
+		[BOOT_CAT_DMA] = "DMA (swiotlb)",
+		[BOOT_CAT_CRASH] = "crash kernel",
+	};
+
+	return (unsigned)cat < BOOT_NCATS ? names[cat] : "?";
+}
+
+/* Remember a named range for the picture (best effort: it is only a
+ * picture, and a failed realloc leaves it without this tooltip). */
+static void keep_item(struct boot *b, const char *what, int nid,
+		      dc_addr_t base, dc_size_t size)
+{
+	if (!b->o.want_ranges)
+		return;
+	if (b->nitems == b->capitems) {
+		size_t cap = b->capitems ? 2 * b->capitems : 256;
+		void *v = realloc(b->items, cap * sizeof(*b->items));
+
+		if (!v)
+			return;
+		b->items = v;
+		b->capitems = cap;
+	}
+	b->items[b->nitems++] = (struct boot_item){ what, cat_of(what), nid,
+						    base, size };
 }
 
 /* One request through the public API; failures are recorded, not fatal. */
@@ -59,13 +161,14 @@ static int boot_alloc(struct boot *b, const char *what, dc_size_t size,
 	dc_addr_t a = 0;
 	int r = dc_tr_alloc(b->trace, b->sys, &q, &a);
 
-	if (r)
+	if (r) {
 		boot_fail(b, what, nid, size, r);
-	else
+	} else {
 		b->allocs++;
+		keep_item(b, what, nid, a, size);
+	}
 	if (out)
 		*out = r ? 0 : a;
-	dc_progress("boot: %llu allocations", (unsigned long long)b->allocs);
 	return r;
 }
 
@@ -132,6 +235,8 @@ static void early_reserve(struct boot *b, const char *what, dc_size_t size,
 	r = dc_tr_reserve(b->trace, b->sys, at, size);
 	if (r)
 		boot_fail(b, what, DC_NO_NODE, size, r);
+	else
+		keep_item(b, what, DC_NO_NODE, at, size);
 }
 
 /* --- the boot ---------------------------------------------------------------- */
@@ -214,11 +319,14 @@ static void boot_system(struct boot *b, dc_size_t memory)
 		struct dc_request q = { b->o.crashkernel, 16 * MiB, 16 * MiB,
 					4 * GiB, DC_NO_NODE, 0 };
 
-		if (dc_tr_alloc(b->trace, b->sys, &q, &a))
+		if (dc_tr_alloc(b->trace, b->sys, &q, &a)) {
 			boot_alloc(b, "crash kernel", b->o.crashkernel,
 				   16 * MiB, 16 * MiB, 0, DC_NO_NODE, 0, NULL);
-		else
+		} else {
 			b->allocs++;
+			keep_item(b, "crash kernel", DC_NO_NODE, a,
+				  b->o.crashkernel);
+		}
 	}
 }
 
@@ -297,46 +405,56 @@ static bool released_disjoint(struct boot *b, struct rel_list *lists)
 
 struct place_ctx {
 	struct boot *b;
-	bool ok, kernel;
+	struct boot_node *n;
+	bool host;		/* query the host too */
 };
 
-/* Every metadata page of node nid: on nid by the address map and, where
- * the host can tell (several NUMA nodes, backing bound), really on the
- * host node its backing was bound to. */
+/* Every metadata range of a node: on the node by the address map, and,
+ * where the host can tell, every page of it on the host node its
+ * backing is bound to. */
 static int place_range(void *ctx, int nid, dc_addr_t base, dc_size_t size)
 {
 	struct place_ctx *c = ctx;
-	struct dc_host_mem *m = &c->b->mem;
-	dc_size_t page = (dc_size_t)1 << c->b->layout->page_shift;
 
+	c->n->metadata_bytes += size;
 	if (dc_node_of(c->b->sys, base) != nid ||
 	    dc_node_of(c->b->sys, base + (size - 1)) != nid)
-		c->ok = false;
-	if (c->kernel) {
-		for (dc_size_t off = 0; off < size; off += page) {
-			int want = nid % m->host_nodes;
-			int got = dc_host_mem_where(m, base + off);
-
-			if (got >= 0 && got != want)
-				c->ok = false;
-		}
-	}
+		c->n->metadata_local = false;
+	if (c->host)
+		dc_host_mem_check(&c->b->mem, base, size, 0, &c->n->meta_check);
 	return 0;
+}
+
+static bool check_clean(const struct dc_place_check *c)
+{
+	return !c->wrong && !c->failed;
 }
 
 static void verify_placement(struct boot *b)
 {
 	struct dc_host_mem *m = &b->mem;
-	bool kernel = m->bind && m->host_nodes > 1;
 
-	b->placement = kernel ? "get_mempolicy (host NUMA placement)" :
-				"address map (host has one NUMA node)";
+	b->unverified = dc_host_mem_unverifiable(m);
+	b->placement = b->unverified ? "address map only" :
+				       "address map and move_pages";
+	b->placement_ok = !m->bind_failures;
 	for (unsigned i = 0; i < b->nnodes; i++) {
-		struct place_ctx c = { b, true, kernel };
+		struct boot_node *n = &b->nodes[i];
+		struct place_ctx c = { b, n, !b->unverified };
 
-		dc_walk(b->sys, b->nodes[i].nid, DC_WALK_METADATA, place_range,
-			&c);
-		b->nodes[i].metadata_local = c.ok;
+		n->metadata_local = true;
+		n->host_node = dc_host_node_for(m, n->nid);
+		n->unverified = b->unverified;
+		dc_walk(b->sys, n->nid, DC_WALK_METADATA, place_range, &c);
+		if (!b->unverified && n->memmap)
+			dc_host_mem_check(m, n->memmap, n->memmap_size,
+					  b->o.memmap_sample, &n->memmap_check);
+		if (!b->unverified && !n->meta_check.pages &&
+		    !n->memmap_check.pages)
+			n->unverified = "nothing to check: no metadata page "
+					"in managed memory, no struct page array";
+		b->placement_ok &= check_clean(&n->meta_check) &&
+				   check_clean(&n->memmap_check);
 	}
 }
 
@@ -406,19 +524,31 @@ static bool stats_add_up(const struct dc_stats *s)
 	return s->memory == s->used + s->metadata + s->free + s->released;
 }
 
-/* The nodes that have memory, in topology order, with their cpus. */
-static void boot_nodes(struct boot *b)
+/* The nodes that have memory, in topology order, with their cpus; the
+ * others (CPU-only, or dropped by the layout) apart. */
+static int boot_nodes(struct boot *b)
 {
 	const struct dc_topology *t = b->topo;
+	unsigned n = t->nnodes ? t->nnodes : 1;
 
-	b->nodes = calloc(t->nnodes ? t->nnodes : 1, sizeof(*b->nodes));
+	b->nodes = calloc(n, sizeof(*b->nodes));
+	b->absent = calloc(n, sizeof(*b->absent));
+	if (!b->nodes || !b->absent)
+		return boot_err(b, DC_ENOMEM, "out of memory");
 	for (unsigned i = 0; i < t->nnodes; i++) {
-		if (!dc_layout_memory(b->layout, t->nodes[i].nid))
+		const struct dc_topo_node *tn = &t->nodes[i];
+
+		if (!dc_layout_memory(b->layout, tn->nid)) {
+			b->absent[b->nabsent++] = (struct boot_absent){
+				tn->nid, tn->ncpus, tn->memory };
 			continue;
-		b->nodes[b->nnodes].nid = t->nodes[i].nid;
-		b->nodes[b->nnodes].cpus = t->nodes[i].ncpus;
+		}
+		b->nodes[b->nnodes].nid = tn->nid;
+		b->nodes[b->nnodes].cpus = tn->ncpus;
+		b->nodes[b->nnodes].memory_only = tn->memory_only;
 		b->nnodes++;
 	}
+	return 0;
 }
 
 static int boot_setup(struct boot *b)
@@ -428,32 +558,50 @@ static int boot_setup(struct boot *b)
 	const struct dc_layout *l = b->layout;
 	int r;
 
-	dc_host_mem_init(&b->mem, b->o.bind);
-	for (size_t i = 0; i < l->nfrags; i++)
-		if (dc_host_mem_add(&b->mem, l->frags[i].nid, l->frags[i].base,
-				    l->frags[i].size))
-			return DC_ENOMEM;
+	for (size_t i = 0; i < l->nfrags; i++) {
+		const struct dc_fragment *f = &l->frags[i];
+
+		r = dc_host_mem_add(&b->mem, f->nid, f->base, f->size);
+		if (r == -ENOMEM)
+			return boot_err(b, DC_ENOMEM, "node %d's memory at "
+					"%#llx (%llu GiB): the host's address "
+					"space is exhausted (mmap: %s; x86-64 "
+					"gives a process 128 TiB, so machines "
+					"above that cannot be simulated)",
+					f->nid, (unsigned long long)f->base,
+					(unsigned long long)(f->size >> 30),
+					strerror(-r));
+		if (r)
+			return boot_err(b, DC_EINVAL, "node %d's memory at "
+					"%#llx: cannot back it: %s", f->nid,
+					(unsigned long long)f->base,
+					strerror(-r));
+	}
 	dc_host_platform(&b->mem, &plat, false);
 	b->pool_bytes = dc_layout_pool_bytes(l) + 256 * 1024;
 	b->pool = malloc(b->pool_bytes);
 	b->sys = calloc(1, sizeof(*b->sys));
 	if (!b->pool || !b->sys)
-		return DC_ENOMEM;
+		return boot_err(b, DC_ENOMEM, "out of memory for a %llu byte "
+				"pool", (unsigned long long)b->pool_bytes);
 	cfg = (struct dc_config){ .page_shift = l->page_shift,
 				  .backend = b->o.ops, .pool = b->pool,
 				  .pool_bytes = b->pool_bytes,
 				  .flags = DC_CFG_TOP_DOWN };
 	r = dc_tr_init(b->trace, b->sys, &cfg, &plat);
-	if (!r)
-		r = dc_tr_layout_apply(b->trace, l, b->topo, b->sys);
 	if (r)
-		return r;
+		return boot_err(b, r, "dc_init: %s", dc_strerror(r));
+	r = dc_tr_layout_apply(b->trace, l, b->topo, b->sys);
+	if (r)
+		return boot_err(b, r, "registering the layout: %s",
+				dc_strerror(r));
 	/* the kernel image at CONFIG_PHYSICAL_START, then ACPI tables at the
 	 * top of low memory, then the initrd high */
 	early_reserve(b, "kernel image", 32 * MiB, 2 * MiB, 16 * MiB, 0, false);
 	early_reserve(b, "ACPI tables", 128 * 1024, 4096, 0, 2 * GiB, true);
 	early_reserve(b, "initrd", b->o.initrd, 4096, 0, 0, true);
-	return dc_tr_finalize(b->trace, b->sys);
+	r = dc_tr_finalize(b->trace, b->sys);
+	return r ? boot_err(b, r, "dc_finalize: %s", dc_strerror(r)) : 0;
 }
 
 int dc_boot_run(struct boot *b, const struct dc_topology *t,
@@ -467,17 +615,21 @@ int dc_boot_run(struct boot *b, const struct dc_topology *t,
 	b->topo = t;
 	b->layout = l;
 	b->o = *o;
-	boot_nodes(b);
+	dc_host_mem_init(&b->mem, o->bind);
+	r = boot_nodes(b);
+	if (r)
+		return r;
 	if (o->trace) {
 		b->trace = dc_trace_open(o->trace);
 		if (!b->trace)
-			return DC_EINVAL;
+			return boot_err(b, DC_EINVAL, "%s: cannot create: %s",
+					o->trace, strerror(errno));
 	}
-	t0 = dc_now_ns();
+	t0 = now_ns();
 	r = boot_setup(b);
 	if (r)
 		return r;
-	t1 = dc_now_ns();
+	t1 = now_ns();
 	b->setup_ns = t1 - t0;
 	for (unsigned i = 0; i < b->nnodes; i++)
 		boot_node(b, &b->nodes[i]);
@@ -487,24 +639,25 @@ int dc_boot_run(struct boot *b, const struct dc_topology *t,
 		dc_stats(b->sys, DC_NO_NODE, &s);
 		boot_system(b, s.memory);
 	}
-	t2 = dc_now_ns();
+	t2 = now_ns();
 	b->alloc_ns = t2 - t1;
-	dc_progress_end();
 	b->check = dc_check(b->sys);
 	verify_placement(b);
 	if (o->want_ranges)
 		keep_ranges(b);
-	t2 = dc_now_ns();
+	t2 = now_ns();
 	r = boot_release(b);
-	b->release_ns = dc_now_ns() - t2;
+	b->release_ns = now_ns() - t2;
 	if (r)
-		return r;
+		return boot_err(b, r, "release: %s", dc_strerror(r));
 	b->accounting_ok = stats_add_up(&b->total);
 	for (unsigned i = 0; i < b->nnodes; i++)
 		b->accounting_ok &= stats_add_up(&b->nodes[i].st);
-	if (dc_trace_close(b->trace))
-		return DC_EINVAL;
+	r = dc_trace_close(b->trace);
 	b->trace = NULL;
+	if (r)
+		return boot_err(b, DC_EINVAL, "%s: write error: %s", o->trace,
+				strerror(errno));
 	getrusage(RUSAGE_SELF, &ru);
 	b->peak_rss_kib = ru.ru_maxrss;
 	return 0;
@@ -517,6 +670,23 @@ void dc_boot_free(struct boot *b)
 	free(b->pool);
 	free(b->sys);
 	free(b->nodes);
+	free(b->absent);
 	free(b->ranges);
+	free(b->items);
 	memset(b, 0, sizeof(*b));
+}
+
+static bool nodes_local(const struct boot *b)
+{
+	for (unsigned i = 0; i < b->nnodes; i++)
+		if (!b->nodes[i].metadata_local ||
+		    (b->nodes[i].memmap && !b->nodes[i].memmap_local))
+			return false;
+	return true;
+}
+
+bool dc_boot_ok(const struct boot *b)
+{
+	return !b->check && b->accounting_ok && b->released_disjoint &&
+	       nodes_local(b) && b->placement_ok && !b->mandatory_failed;
 }

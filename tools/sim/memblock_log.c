@@ -18,11 +18,19 @@
  * allocation memblock does not log (memblock_phys_alloc_try_nid: NODE_DATA)
  * and is kept as a plain reservation.
  *
- * The parser works on a private copy of the bytes in which NUL and CR are
- * blanks and each line ends in a NUL, so every search below is a plain
- * strstr that cannot run past its line, whatever garbage the line holds.
- * Keywords are searched anywhere in a line: prefixes (timestamps, escape
- * codes, a console's own decorations) do not matter.
+ * Lines come from the bounded splitter (lines.h), which has already
+ * rejected NUL bytes and overlong lines; CR is made a blank and each line
+ * ends in a NUL, so every search below is a plain strstr that cannot run
+ * past its line, whatever garbage the line holds. Keywords are searched
+ * anywhere in a line: prefixes (timestamps, escape codes, a console's own
+ * decorations) do not matter.
+ *
+ * A line that names a memblock call (or is an entry of the first dump)
+ * but does not read as one is counted and kept in log->bad with the
+ * reason, never applied. A last line without a newline that is a
+ * memblock line is not applied either (log->cut_line): it was cut, and
+ * half an address is a wrong address. A request still waiting for its
+ * answer when the log ends is marked unanswered: the log ends there.
  *
  * Invariants it guarantees to its user (cmd_replay.c):
  *  P1  every range has base <= last
@@ -30,7 +38,7 @@
  *  P3  nrequests == number of DC_MB_REQUEST ops == number of request lines
  *      after the first dump
  */
-#include "memblock_log.h"
+#include "tools/sim/memblock_log.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -69,6 +77,7 @@ struct parser {
 	bool seen_cmdline;
 	size_t memblock_lines;
 	bool oom;
+	bool too_many;			/* DC_MB_MAX_OPS reached */
 };
 
 /* ---- scanning helpers: each advances *pp only on success ---- */
@@ -226,6 +235,26 @@ static struct dc_mb_op *push_op(struct parser *ps)
 	return &nv[log->nops++];
 }
 
+static void note_bad(struct parser *ps, unsigned long ln, const char *fmt,
+		     ...) __attribute__((format(printf, 3, 4)));
+
+/* A memblock line we recognise but cannot read: counted and kept. */
+static void note_bad(struct parser *ps, unsigned long ln, const char *fmt,
+		     ...)
+{
+	struct dc_mb_log *log = ps->log;
+	va_list ap;
+
+	log->malformed++;
+	if (log->nbad == DC_MB_MAX_BAD)
+		return;
+	log->bad[log->nbad].line = ln;
+	va_start(ap, fmt);
+	vsnprintf(log->bad[log->nbad].why, sizeof(log->bad[0].why), fmt, ap);
+	va_end(ap);
+	log->nbad++;
+}
+
 /* ---- memblock call lines ---- */
 
 struct call_key {
@@ -247,28 +276,53 @@ static const struct call_key call_keys[] = {
 	{ "phys_alloc_range: ", DC_MB_REQUEST, DC_MB_PHYS_RANGE },
 };
 
-static bool parse_request(const char *p, enum dc_mb_api api,
-			  struct dc_mb_op *op)
+/* NULL, or why the arguments of a request do not read */
+static const char *parse_request(const char *p, enum dc_mb_api api,
+				 struct dc_mb_op *op)
 {
-	if (!scan_dec(&p, &op->size) || !eat(&p, " bytes"))
-		return false;
-	if (!find_num(p, "align=", true, &op->align) ||
-	    !find_num(p, "from=", true, &op->from) ||
-	    !find_num(p, "max_addr=", true, &op->max_addr))
-		return false;
+	if (!scan_dec(&p, &op->size))
+		return *p == '-' ? "negative size" :
+		       (*p >= '0' && *p <= '9') ? "size does not fit 64 bits" :
+						   "size is not a decimal number";
+	if (!eat(&p, " bytes"))
+		return "no \"bytes\" after the size";
+	if (!find_num(p, "align=", true, &op->align))
+		return "no hexadecimal align=";
+	if (!find_num(p, "from=", true, &op->from))
+		return "no hexadecimal from=";
+	if (!find_num(p, "max_addr=", true, &op->max_addr))
+		return "no hexadecimal max_addr=";
 	op->nid = -1;
 	if (api != DC_MB_PHYS_RANGE) {
 		const char *q = strstr(p, "nid=");
 
 		if (!q)
-			return false;
+			return "no nid=";
 		q += 4;
 		if (!scan_int(&q, &op->nid))
-			return false;
+			return "nid is not a number";
 		if (op->nid >= DC_MAX_NODES || op->nid < -1)
 			op->nid = -1;	/* MAX_NUMNODES: memblock warns, uses -1 */
 	}
-	return op->size > 0;
+	return op->size > 0 ? NULL : "size 0";
+}
+
+/* NULL, or why "[0xA-0xB]" does not read */
+static const char *range_problem(const char *p)
+{
+	dc_addr_t base, last;
+
+	if (!eat(&p, "["))
+		return "no [base-end] range";
+	if (!scan_hex(&p, &base))
+		return "base is not a 64-bit hexadecimal address";
+	if (!eat(&p, "-"))
+		return "no '-' after the base";
+	if (!scan_hex(&p, &last))
+		return "end is not a 64-bit hexadecimal address";
+	if (!eat(&p, "]"))
+		return "no ']' after the end";
+	return last < base ? "end below base" : NULL;
 }
 
 /* Record one parsed call; link a request with the reserve answering it. */
@@ -293,6 +347,10 @@ static void take_call(struct parser *ps, const struct dc_mb_op *op,
 		return;
 	}
 	ps->pending = 0;
+	if (log->nops >= DC_MB_MAX_OPS) {
+		ps->too_many = true;
+		return;
+	}
 	o = push_op(ps);
 	if (!o)
 		return;
@@ -308,7 +366,7 @@ static void take_call(struct parser *ps, const struct dc_mb_op *op,
 
 static bool parse_call(struct parser *ps, const char *line, unsigned long ln)
 {
-	const char *m = line;
+	const char *m = line, *why;
 	size_t i;
 
 	while ((m = strstr(m, "memblock_")) != NULL) {
@@ -327,12 +385,19 @@ static bool parse_call(struct parser *ps, const char *line, unsigned long ln)
 			op.line = ln;
 			op.nid = -1;
 			if (k->kind == DC_MB_REQUEST) {
-				if (!parse_request(p, k->api, &op))
-					return false;
+				why = parse_request(p, k->api, &op);
 				from_alloc = false;
 			} else {
-				if (!scan_range(&p, &op.base, &op.last))
-					return false;
+				why = range_problem(p);
+				if (!why)
+					scan_range(&p, &op.base, &op.last);
+			}
+			if (why) {
+				note_bad(ps, ln, "memblock_%.*s: %s",
+					 (int)strlen(k->text) - 2, k->text, why);
+				return true;
+			}
+			if (k->kind != DC_MB_REQUEST) {
 				p = skip_blanks(p);
 				from_alloc = !strncmp(p, "memblock_alloc_range_nid",
 						      24);
@@ -356,11 +421,21 @@ static void parse_dump_entry(struct parser *ps, const char *p, bool memory,
 	bool empty = false;
 	const char *q;
 
-	if (!scan_hex(&p, &idx) || !eat(&p, "]"))
+	if (!scan_hex(&p, &idx) || !eat(&p, "]")) {
+		if (ps->dumps == 1)
+			note_bad(ps, ln, "%s[ entry: no hexadecimal index",
+				 memory ? "memory" : "reserved");
 		return;
+	}
 	p = skip_blanks(p);
-	if (!scan_range(&p, &r.base, &r.last))
+	if (range_problem(p)) {
+		if (ps->dumps == 1)
+			note_bad(ps, ln, "%s[0x%llx]: %s", memory ? "memory" :
+				 "reserved", (unsigned long long)idx,
+				 range_problem(p));
 		return;
+	}
+	scan_range(&p, &r.base, &r.last);
 	if (find_num(p, "on node ", false, &v) && v < DC_MAX_NODES)
 		r.nid = (int)v;
 	if (find_num(p, "flags: ", true, &v))
@@ -551,19 +626,6 @@ static void parse_line(struct parser *ps, const char *line, unsigned long ln)
 	parse_misc(ps, line, ln);
 }
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 static void pick_nodes(struct parser *ps)
 {
 	struct dc_mb_log *log = ps->log;
@@ -591,31 +653,37 @@ static void pick_nodes(struct parser *ps)
 	free(ps->srat.v);
 }
 
-static int check_result(struct parser *ps, char *err, size_t errlen)
+static int check_result(struct parser *ps, struct dc_parse_error *err)
 {
 	struct dc_mb_log *log = ps->log;
 	size_t i;
 
 	if (ps->oom)
-		return fail(err, errlen, "out of memory");
+		return dc_parse_fail(err, 0, "out of memory");
+	if (ps->too_many)
+		return dc_parse_fail(err, log->lines,
+				     "more than %u memblock operations",
+				     DC_MB_MAX_OPS);
+	if (!log->lines)
+		return dc_parse_fail(err, 0, "empty file");
 	if (!ps->dumps && !ps->memblock_lines)
-		return fail(err, errlen,
-			    "line %lu: end of input and no memblock lines (boot with memblock=debug)",
-			    log->lines);
+		return dc_parse_fail(err, log->lines,
+				     "end of input and no memblock lines (boot with memblock=debug)");
 	if (!ps->dumps)
-		return fail(err, errlen,
-			    "line %lu: memblock lines but no `MEMBLOCK configuration:` dump",
-			    log->ops ? log->ops[0].line : log->lines);
+		return dc_parse_fail(err, log->lines,
+				     "memblock lines but no `MEMBLOCK configuration:` dump");
 	if (!log->nmemory)
-		return fail(err, errlen,
-			    "line %lu: the first MEMBLOCK configuration lists no memory",
-			    log->dump_line);
+		return dc_parse_fail(err, log->dump_line,
+				     "the first MEMBLOCK configuration lists no memory");
 	if ((ps->mem_cnt && ps->mem_cnt != ps->mem_seen) ||
 	    (ps->res_cnt && ps->res_cnt != ps->res_seen))
-		return fail(err, errlen,
-			    "line %lu: the first MEMBLOCK configuration is incomplete (%zu of %lu memory, %zu of %lu reserved regions)",
-			    log->dump_line, ps->mem_seen, ps->mem_cnt,
-			    ps->res_seen, ps->res_cnt);
+		return dc_parse_fail(err, log->dump_line,
+				     "the first MEMBLOCK configuration is incomplete (%zu of %lu memory, %zu of %lu reserved regions)",
+				     ps->mem_seen, ps->mem_cnt, ps->res_seen,
+				     ps->res_cnt);
+	/* a request nothing answered: the log ends inside it */
+	if (ps->pending)
+		log->ops[ps->pending - 1].unanswered = true;
 	for (i = 0; i < log->nops; i++) {
 		struct dc_mb_op *op = &log->ops[i];
 
@@ -627,41 +695,111 @@ static int check_result(struct parser *ps, char *err, size_t errlen)
 	return 0;
 }
 
-int dc_mb_parse(const char *buf, size_t len, struct dc_mb_log *log,
-		char *err, size_t errlen)
-{
+struct dc_mb_parser {
 	struct parser ps;
-	char *copy, *line, *end;
+	struct dc_mb_log log;
+	struct dc_lines lines;
+};
+
+/* A memblock line: one the parser would read as a call or a dump entry. */
+static bool memblock_line(const struct parser *ps, const char *line)
+{
+	return strstr(line, "memblock_") || strstr(line, "MEMBLOCK") ||
+	       ps->in_dump;
+}
+
+static int parser_line(void *ctx, char *line, size_t len, unsigned long ln,
+		       bool last, struct dc_parse_error *err)
+{
+	struct dc_mb_parser *p = ctx;
 	size_t i;
-	int ret;
+
+	for (i = 0; i < len; i++)
+		if (line[i] == '\r')
+			line[i] = ' ';
+	p->log.lines = ln;
+	if (last) {
+		p->log.truncated = true;
+		if (memblock_line(&p->ps, line)) {
+			p->log.cut_line = ln;	/* half a line: not applied */
+			return 0;
+		}
+	}
+	parse_line(&p->ps, line, ln);
+	if (p->ps.oom)
+		return dc_parse_fail(err, ln, "out of memory");
+	if (p->ps.too_many)
+		return dc_parse_fail(err, ln, "more than %u memblock operations",
+				     DC_MB_MAX_OPS);
+	return 0;
+}
+
+struct dc_mb_parser *dc_mb_parser_new(void)
+{
+	struct dc_mb_parser *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->log.node_source = "none";
+	p->ps.log = &p->log;
+	dc_lines_init(&p->lines, parser_line, p);
+	return p;
+}
+
+int dc_mb_parser_feed(struct dc_mb_parser *p, const char *buf, size_t len,
+		      struct dc_parse_error *err)
+{
+	return dc_lines_feed(&p->lines, buf, len, err);
+}
+
+void dc_mb_parser_free(struct dc_mb_parser *p)
+{
+	if (!p)
+		return;
+	dc_lines_free(&p->lines);
+	free(p->ps.early.v);
+	free(p->ps.dumpnode.v);
+	free(p->ps.srat.v);
+	dc_mb_free(&p->log);
+	free(p);
+}
+
+int dc_mb_parser_finish(struct dc_mb_parser *p, struct dc_mb_log *log,
+			struct dc_parse_error *err)
+{
+	int ret = dc_lines_finish(&p->lines, err);
 
 	memset(log, 0, sizeof(*log));
 	log->node_source = "none";
-	if (!len)
-		return fail(err, errlen, "empty file");
-	copy = malloc(len + 1);
-	if (!copy)
-		return fail(err, errlen, "out of memory");
-	for (i = 0; i < len; i++)
-		copy[i] = (buf[i] == '\0' || buf[i] == '\r') ? ' ' : buf[i];
-	copy[len] = '\0';
-	log->truncated = buf[len - 1] != '\n';
-
-	memset(&ps, 0, sizeof(ps));
-	ps.log = log;
-	for (line = copy; line < copy + len && !ps.oom; line = end + 1) {
-		end = memchr(line, '\n', (size_t)(copy + len - line));
-		if (!end)
-			end = copy + len;
-		*end = '\0';
-		parse_line(&ps, line, ++log->lines);
+	if (!ret) {
+		pick_nodes(&p->ps);	/* frees the node vectors */
+		memset(&p->ps.early, 0, sizeof(p->ps.early));
+		memset(&p->ps.dumpnode, 0, sizeof(p->ps.dumpnode));
+		memset(&p->ps.srat, 0, sizeof(p->ps.srat));
+		ret = check_result(&p->ps, err);
 	}
-	free(copy);
-	pick_nodes(&ps);
-	ret = check_result(&ps, err, errlen);
-	if (ret)
-		dc_mb_free(log);
+	if (!ret) {
+		*log = p->log;
+		memset(&p->log, 0, sizeof(p->log));
+	}
+	dc_mb_parser_free(p);
 	return ret;
+}
+
+int dc_mb_parse(const char *buf, size_t len, struct dc_mb_log *log,
+		struct dc_parse_error *err)
+{
+	struct dc_mb_parser *p = dc_mb_parser_new();
+
+	memset(log, 0, sizeof(*log));
+	log->node_source = "none";
+	if (!p)
+		return dc_parse_fail(err, 0, "out of memory");
+	if (dc_mb_parser_feed(p, buf, len, err)) {
+		dc_mb_parser_free(p);
+		return -1;
+	}
+	return dc_mb_parser_finish(p, log, err);
 }
 
 void dc_mb_free(struct dc_mb_log *log)

@@ -6,8 +6,16 @@
  *
  * HOST ONLY. The parser takes a log as a user would paste it: firmware
  * noise and terminal escape codes before the kernel starts, with or without
- * `[    0.000000]` prefixes, CRLF line ends, a truncated last line, NUL
- * bytes and invalid UTF-8. Lines it does not know are skipped.
+ * `[    0.000000]` prefixes, CRLF line ends, a truncated last line and
+ * invalid UTF-8. Lines it does not know are skipped. A memblock line it
+ * knows but cannot read (an address `0xZZZZ`, an end below its base, a
+ * size that is negative or does not fit 64 bits) is not skipped silently:
+ * it is listed in `bad` with its line number and reason. A NUL byte, a
+ * line over 64 KiB or more than 1 GiB of input is an error (lines.h).
+ *
+ * Pure: no global state, no exit, no I/O. Feed it a buffer
+ * (dc_mb_parse()) or a stream in chunks (dc_mb_parser_*), as a fuzz
+ * target or `discontig replay` do.
  */
 #ifndef DC_TOOLS_MEMBLOCK_LOG_H
 #define DC_TOOLS_MEMBLOCK_LOG_H
@@ -16,6 +24,8 @@
 #include <stddef.h>
 
 #include <discontig/discontig.h>
+
+#include "tools/sim/lines.h"
 
 /* Which logged call an operation comes from. */
 enum dc_mb_kind {
@@ -57,7 +67,19 @@ struct dc_mb_op {
 	/* DC_MB_RESERVE: made by memblock_alloc_range_nid without a logged
 	 * request (e.g. NODE_DATA through memblock_phys_alloc_try_nid) */
 	bool unlogged_alloc;
+	/* DC_MB_REQUEST: the log ends before any memblock line answers it
+	 * (the boot's answer is unknown, neither a result nor a failure) */
+	bool unanswered;
 };
+
+/* A memblock line the parser recognised but could not read. */
+struct dc_mb_bad {
+	unsigned long line;
+	char why[112];
+};
+
+#define DC_MB_MAX_BAD 64		/* bad lines kept (all are counted) */
+#define DC_MB_MAX_OPS (1u << 24)	/* operations per log */
 
 /* A range of the first dump or of the node information. */
 struct dc_mb_range {
@@ -91,22 +113,40 @@ struct dc_mb_log {
 	unsigned long numa_line;	/* first line after NUMA init, or 0 */
 	unsigned long lines;		/* lines read */
 	bool truncated;			/* no newline after the last line */
+	unsigned long cut_line;		/* that last line, when it was a
+					   memblock line: never applied */
+	/* memblock lines recognised but unreadable, in log order */
+	struct dc_mb_bad bad[DC_MB_MAX_BAD];
+	size_t nbad;			/* kept in bad[] */
+	size_t malformed;		/* all of them */
 };
 
 /**
  * dc_mb_parse() - parse a memblock=debug log held in memory
- * @buf:    the bytes (need not be NUL-terminated; NULs are tolerated)
- * @len:    their number
- * @log:    filled on success; release with dc_mb_free()
- * @err:    on failure, one line ("line N: reason" where a line applies)
- * @errlen: size of @err
+ * @buf: the bytes (need not be NUL-terminated)
+ * @len: their number
+ * @log: filled on success; release with dc_mb_free()
+ * @err: on failure, the line (0 if none applies) and the reason
  *
- * Return: 0, or -1 with @err set (empty input, no memblock lines, no
- * `MEMBLOCK configuration:` dump, a dump that lists no memory or fewer
- * regions than its count says, out of memory). @log is empty on failure.
+ * Return: 0, or -1 with @err set: empty input, a NUL byte, a line over
+ * DC_LINE_MAX, more than DC_INPUT_MAX bytes or DC_MB_MAX_OPS operations,
+ * no memblock lines, no `MEMBLOCK configuration:` dump, a dump that lists
+ * no memory or fewer regions than its count says, out of memory. @log is
+ * empty on failure.
  */
 int dc_mb_parse(const char *buf, size_t len, struct dc_mb_log *log,
-		char *err, size_t errlen);
+		struct dc_parse_error *err);
+
+/* The same in chunks: new, feed any number of times, finish (which frees
+ * the parser whatever it returns), or free to abandon. new returns NULL
+ * when out of memory; feed and finish return 0 or -1 with @err set. */
+struct dc_mb_parser;
+struct dc_mb_parser *dc_mb_parser_new(void);
+int dc_mb_parser_feed(struct dc_mb_parser *p, const char *buf, size_t len,
+		      struct dc_parse_error *err);
+int dc_mb_parser_finish(struct dc_mb_parser *p, struct dc_mb_log *log,
+			struct dc_parse_error *err);
+void dc_mb_parser_free(struct dc_mb_parser *p);
 
 /* Free what dc_mb_parse() allocated; @log is then empty. */
 void dc_mb_free(struct dc_mb_log *log);
