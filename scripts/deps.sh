@@ -1,17 +1,41 @@
 #!/usr/bin/env bash
 # Install what discontig needs from Debian, if it is missing.
+#
+# apt-get may remove packages to install others (gcc-multilib and the
+# cross compilers conflict in Debian 12), so this first asks apt what it
+# would do and prints it. It installs only when nothing would be
+# removed, unless told otherwise: `scripts/deps.sh --allow-remove`, or
+# DC_DEPS_ALLOW_REMOVE=1 in the environment. apt's own output is shown.
+# Non-interactive either way, so CI and scripts/test.sh can call it.
 set -eu
+allow=${DC_DEPS_ALLOW_REMOVE:-0}
+for a in "$@"; do
+	case $a in
+	--allow-remove) allow=1 ;;
+	-h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) echo "deps.sh: $a: unknown option (--allow-remove)" >&2; exit 2 ;;
+	esac
+done
 pkgs="build-essential cmake pkg-config libhwloc-dev hwloc libnuma-dev libcunit1-dev
-      gcc-multilib librsvg2-bin libxml2-utils python3 bzip2 binutils"
+      gcc-multilib librsvg2-bin libxml2-utils python3 bzip2 binutils groff-base"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
 		missing="$missing $p"
 done
-if [ -n "$missing" ]; then
-	echo "installing:$missing"
-	SUDO=""
-	[ "$(id -u)" = 0 ] || SUDO=sudo
-	$SUDO apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
+[ -n "$missing" ] || exit 0
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO=sudo
+echo "deps.sh: missing:$missing"
+$SUDO apt-get update -q
+# what apt would do, before it does it
+plan=$(DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -s -y $missing)
+inst=$(awk '/^Inst /{print $2}' <<<"$plan" | tr '\n' ' ')
+remv=$(awk '/^Remv /{print $2}' <<<"$plan" | tr '\n' ' ')
+echo "deps.sh: apt-get would install: ${inst:-nothing}"
+echo "deps.sh: apt-get would remove: ${remv:-nothing}"
+if [ -n "$remv" ] && [ "$allow" != 1 ]; then
+	echo "deps.sh: refusing to remove $remv; run scripts/deps.sh --allow-remove (or DC_DEPS_ALLOW_REMOVE=1) to accept" >&2
+	exit 2
 fi
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y $missing
