@@ -112,6 +112,7 @@ static void replay_file(const char *file, const struct options *opt,
 	if (!buf)
 		dc_die(file, "out of memory");
 	fr->file = stdin_file ? "stdin" : file;
+	file = fr->file;	/* how errors name it */
 	have = read_some(file, fd, buf, CHUNK);
 	if (dc_trace_is_trace(buf, have)) {
 		struct dc_trace_reader *r = dc_trace_reader_new();

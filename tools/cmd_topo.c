@@ -11,7 +11,10 @@
  *
  * JSON: source, layout, page_size, nodes [{nid, os_index, memory, cpus}],
  * distances (matrix in nodes order), fragments [{nid, base, size}] in
- * (nid, base) order, reserved [{base, size}] by base, notes [strings].
+ * (nid, base) order, reserved [{base, size}] by base, notes [strings],
+ * node_count, host {numa_nodes, nodes_with_memory, cpu_only_nodes, bind,
+ * not_verified (when boot could not verify placement), binding [{nid,
+ * host_node}]}.
  * cpus is the list of OS cpu numbers whose home node this is (see
  * dc_topo_load()); an empty list is a memory-only node. nid and os_index
  * are equal: node ids are OS node numbers.
@@ -22,6 +25,7 @@
 #include "tools/cli.h"
 #include "tools/cmds.h"
 #include "tools/map_svg.h"
+#include "tools/sim/platform.h"
 #include "tools/source.h"
 #include "tools/util.h"
 
@@ -169,6 +173,62 @@ static void print_map(const struct dc_layout *l)
 	free(f);
 }
 
+/*
+ * The host's NUMA nodes and where `discontig boot` would bind each
+ * simulated node's memory (tools/sim/platform.h): what a test on a NUMA
+ * guest compares with the boot's placement report.
+ */
+static void print_host_text(const struct dc_topology *t)
+{
+	struct dc_host_mem m;
+	const char *why;
+
+	dc_host_mem_init(&m, true);
+	why = dc_host_mem_unverifiable(&m);
+	printf("\nhost: %d NUMA node%s, %d with memory, %d CPU-only; ",
+	       m.host_nodes, m.host_nodes == 1 ? "" : "s", m.nmem,
+	       m.cpu_only_nodes);
+	if (why) {
+		printf("no binding (%s)\n", why);
+	} else {
+		printf("boot binds");
+		for (unsigned i = 0; i < t->nnodes; i++)
+			printf("%s node %d -> host %d", i ? "," : "",
+			       t->nodes[i].nid, dc_host_node_for(&m, t->nodes[i].nid));
+		printf("\n");
+	}
+	dc_host_mem_destroy(&m);
+}
+
+static void print_host_json(struct dc_json *j, const struct dc_topology *t)
+{
+	struct dc_host_mem m;
+	const char *why;
+
+	dc_host_mem_init(&m, true);
+	why = dc_host_mem_unverifiable(&m);
+	dc_json_obj(j, "host");
+	dc_json_i64(j, "numa_nodes", m.host_nodes);
+	dc_json_arr(j, "nodes_with_memory");
+	for (int i = 0; i < m.nmem; i++)
+		dc_json_i64(j, NULL, m.mem_nodes[i]);
+	dc_json_end(j, ']');
+	dc_json_i64(j, "cpu_only_nodes", m.cpu_only_nodes);
+	dc_json_bool(j, "bind", m.bind);
+	if (why)
+		dc_json_str(j, "not_verified", why);
+	dc_json_arr(j, "binding");
+	for (unsigned i = 0; i < t->nnodes && m.bind; i++) {
+		dc_json_obj(j, NULL);
+		dc_json_i64(j, "nid", t->nodes[i].nid);
+		dc_json_i64(j, "host_node", dc_host_node_for(&m, t->nodes[i].nid));
+		dc_json_end(j, '}');
+	}
+	dc_json_end(j, ']');
+	dc_json_end(j, '}');
+	dc_host_mem_destroy(&m);
+}
+
 static void print_text(const struct dc_topology *t, const struct dc_layout *l)
 {
 	char h1[32], h2[32];
@@ -183,6 +243,7 @@ static void print_text(const struct dc_topology *t, const struct dc_layout *l)
 	print_nodes(t);
 	print_distances(t);
 	print_map(l);
+	print_host_text(t);
 	if (!l->nnotes && !t->distance_note[0])
 		return;
 	printf("\nnotes:\n");
@@ -247,6 +308,8 @@ static void print_json(const struct dc_topology *t, const struct dc_layout *l)
 	for (f = 0; f < l->nnotes; f++)
 		dc_json_str(&j, NULL, l->notes[f]);
 	dc_json_end(&j, ']');
+	dc_json_u64(&j, "node_count", t->nnodes);
+	print_host_json(&j, t);
 	dc_json_end(&j, '}');
 	dc_json_done(&j);
 }

@@ -157,7 +157,7 @@ for in in "${inputs[@]}"; do
 done
 
 # ---- 2. every topology under every layout --------------------------------
-keys='["distances","fragments","layout","nodes","notes","page_size","reserved","source"]'
+keys='["distances","fragments","host","layout","node_count","nodes","notes","page_size","reserved","source"]'
 for in in "${inputs[@]}"; do
 	name=$(basename "$(src_arg "$in")")
 	ref_nodes "$in" >"$TMP/ref_nodes"
