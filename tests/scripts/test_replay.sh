@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 #
-# test_replay.sh - `discontig replay` (tools/cmd_replay.c, memblock_log.c,
+# test_replay.sh - `discontig replay` (tools/cmd_replay.c, tools/sim/: memblock_log.c,
 # trace.c) on the real Linux 6.1 boot logs of shared/data/bootlogs and on
 # damaged copies of them, and on traces.
 #

@@ -615,7 +615,8 @@ int dc_boot_run(struct boot *b, const struct dc_topology *t,
 	b->topo = t;
 	b->layout = l;
 	b->o = *o;
-	dc_host_mem_init(&b->mem, o->bind);
+	dc_host_mem_init_numa(&b->mem, o->bind,
+			      o->numa ? o->numa : &dc_numa_libnuma);
 	r = boot_nodes(b);
 	if (r)
 		return r;

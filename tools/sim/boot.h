@@ -95,6 +95,7 @@ struct boot_opts {
 	bool want_ranges;	/* keep ranges for the picture */
 	size_t memmap_sample;	/* struct page array pages to check per
 				   node (0: every one) */
+	const struct dc_numa_ops *numa;	/* the host; NULL: libnuma */
 };
 
 struct boot {

@@ -32,7 +32,7 @@
  * half an address is a wrong address. A request still waiting for its
  * answer when the log ends is marked unanswered: the log ends there.
  *
- * Invariants it guarantees to its user (cmd_replay.c):
+ * Invariants it guarantees to its user (replay.c):
  *  P1  every range has base <= last
  *  P2  ops are in log order, each with its 1-based line number
  *  P3  nrequests == number of DC_MB_REQUEST ops == number of request lines
