@@ -477,7 +477,7 @@ static void draw_legend(FILE *f, const struct map *m, double y)
 
 	for (int k = 0; k < KIND_MAX; k++) {
 		const char *name = kind_name(k);
-		double w = 26 + 6.2 * (double)strlen(name);
+		double w = 30 + 7.0 * (double)strlen(name);
 
 		if (!(m->kinds_used >> k & 1))
 			continue;
