@@ -200,6 +200,10 @@ static void *grow(struct parser *ps, void *v, size_t *cap, size_t n,
 
 	if (n < *cap)
 		return v;
+	if (n >= DC_MB_MAX_OPS) {	/* nothing grows without bound */
+		ps->too_many = true;
+		return NULL;
+	}
 	ncap = *cap ? *cap * 2 : 16;
 	nv = realloc(v, ncap * elem);
 	if (!nv) {
@@ -662,7 +666,7 @@ static int check_result(struct parser *ps, struct dc_parse_error *err)
 		return dc_parse_fail(err, 0, "out of memory");
 	if (ps->too_many)
 		return dc_parse_fail(err, log->lines,
-				     "more than %u memblock operations",
+				     "more than %u memblock operations or regions",
 				     DC_MB_MAX_OPS);
 	if (!log->lines)
 		return dc_parse_fail(err, 0, "empty file");
@@ -729,7 +733,7 @@ static int parser_line(void *ctx, char *line, size_t len, unsigned long ln,
 	if (p->ps.oom)
 		return dc_parse_fail(err, ln, "out of memory");
 	if (p->ps.too_many)
-		return dc_parse_fail(err, ln, "more than %u memblock operations",
+		return dc_parse_fail(err, ln, "more than %u memblock operations or regions",
 				     DC_MB_MAX_OPS);
 	return 0;
 }

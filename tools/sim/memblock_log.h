@@ -79,7 +79,8 @@ struct dc_mb_bad {
 };
 
 #define DC_MB_MAX_BAD 64		/* bad lines kept (all are counted) */
-#define DC_MB_MAX_OPS (1u << 24)	/* operations per log */
+#define DC_MB_MAX_OPS (1u << 20)	/* operations (and regions of each
+					   kind) per log: a boot logs ~10^3 */
 
 /* A range of the first dump or of the node information. */
 struct dc_mb_range {

@@ -147,7 +147,7 @@ struct dc_trace_line {
 	unsigned long line;
 };
 
-#define DC_TRACE_MAX_CALLS (1u << 24)
+#define DC_TRACE_MAX_CALLS (1u << 21)	/* a 16 TiB boot makes ~10^5 */
 
 /* A whole trace: v[0] is its one init. */
 struct dc_trace_file {
