@@ -99,8 +99,8 @@ static void text_note(void *ctx, const char *text)
 static void goals_print(const struct bench *b)
 {
 	printf("\n== goals, from the medians above ==\n");
-	for (size_t i = 0; i < bench_ngoals; i++) {
-		const struct bench_goal *g = &bench_goals[i];
+	for (size_t i = 0; i < b->ngoals; i++) {
+		const struct bench_goal *g = &b->goals[i];
 		double x = bench_goal_ratio(b, g);
 		int met = bench_goal_met(g, x);
 
@@ -174,8 +174,8 @@ static void json_report(const struct bench *b)
 		json_row(&j, b, &b->rows[i]);
 	dc_json_end(&j, ']');
 	dc_json_arr(&j, "goals");
-	for (size_t i = 0; i < bench_ngoals; i++) {
-		const struct bench_goal *g = &bench_goals[i];
+	for (size_t i = 0; i < b->ngoals; i++) {
+		const struct bench_goal *g = &b->goals[i];
 		double x = bench_goal_ratio(b, g);
 
 		dc_json_obj(&j, NULL);
@@ -404,9 +404,9 @@ int dc_cmd_bench(int argc, char **argv)
 		json_report(&b);
 	else if (out.note)
 		goals_print(&b);
-	for (size_t i = 0; i < bench_ngoals; i++)
-		missed |= bench_goal_met(&bench_goals[i],
-					 bench_goal_ratio(&b, &bench_goals[i])) == 0;
+	for (size_t i = 0; i < b.ngoals; i++)
+		missed |= bench_goal_met(&b.goals[i],
+					 bench_goal_ratio(&b, &b.goals[i])) == 0;
 	bench_free(&b);
 	return c.check && missed ? DC_EXIT_CHECK : DC_EXIT_OK;
 }

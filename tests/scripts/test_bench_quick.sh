@@ -26,6 +26,9 @@ if "$T" bench --quick --svg "$tmp/plot.svg" >"$tmp/out.txt" 2>"$tmp/err.txt"; th
 else
 	bad "bench --quick exited $?: $(head -c 300 "$tmp/err.txt")"
 fi
+# progress goes to stderr after 3 s even when it is not a terminal
+grep -q '^discontig: \[0:[0-9][0-9]\] bench: .*repetition' "$tmp/err.txt" && ok ||
+	bad "no progress line on stderr (not a terminal): $(head -c 200 "$tmp/err.txt")"
 for s in "1. scaling" "2. small" "3. SN1" "4. hostile" "5. replay" "goals"; do
 	grep -q "== $s" "$tmp/out.txt" && ok || bad "no section '$s' in the text output"
 done
@@ -61,6 +64,17 @@ for r in d["rows"]:
 assert d["reps"] >= 5 and d["goals"]
 PY
 
+# --check: exit 1 exactly when a measured goal is missed (the JSON says
+# which)
+"$T" bench --quick --scenario small --json --check >"$tmp/chk.json" 2>"$tmp/err.txt"
+rc=$?
+python3 - "$tmp/chk.json" "$rc" <<'PY' && ok || bad "--check: exit $rc does not match the goals"
+import json, sys
+d = json.load(open(sys.argv[1]))
+missed = any(g.get("met") is False for g in d["goals"])
+assert int(sys.argv[2]) == (1 if missed else 0), (sys.argv[2], d["goals"])
+assert d["machine"] and d["date"]
+PY
 # 3. bad usage: exit 2, one line
 "$T" bench --scenario nosuch >/dev/null 2>"$tmp/err.txt"
 rc=$?

@@ -259,6 +259,8 @@ void bench_init(struct bench *b, const struct bench_opts *o,
 	b->out = *out;
 	b->target_ns = o->quick ? 2000000 : 20000000;
 	b->rng = 0x9e3779b97f4a7c15ull;
+	b->goals = bench_goals;
+	b->ngoals = bench_ngoals;
 	machine_describe(b);
 }
 

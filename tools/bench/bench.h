@@ -38,6 +38,7 @@
 #define GiB (1ull << 30)
 
 struct bench;
+struct bench_goal;
 
 /* Figures of a machine a column has built. */
 struct bench_figures {
@@ -125,6 +126,10 @@ struct bench {
 	uint64_t rng;
 	char machine[512];	/* for reports and the plot */
 	char date[32];
+	const struct bench_goal *goals;	/* judged after the run: the
+					   project's (bench_goals) unless
+					   the caller sets its own */
+	size_t ngoals;
 };
 
 /* A scenario: its name, what it shows, its run function. */
