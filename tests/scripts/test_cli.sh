@@ -204,7 +204,7 @@ expect 2 "$IA64" -- boot --xml "$IA64" --layout sn1 --strict
 expect 1 "" -- boot --synthetic "$SYN" --initrd 1T
 grep -q 'FAILED, mandatory: initrd' "$tmp/out" && ok || bad "initrd 1T: no mandatory failure shown"
 expect 1 "" -- boot --synthetic 'pack:2 [numa(memory=1)] core:1 pu:1'
-expect 2 "address space" -- boot --synthetic 'pack:2 [numa(memory=60TiB)] core:1 pu:1'
+expect 2 "address space" -- boot --synthetic 'pack:2 [numa(memory=100TiB)] core:1 pu:1'
 expect 0 "" -- boot --synthetic "$SYN" --no-bind
 grep -q 'host placement not verified: ' "$tmp/out" && ok || bad "--no-bind: no 'not verified'"
 grep -q 'verified by\|metadata on its node yes (verified' "$tmp/out" && bad "claims a verification" || ok
