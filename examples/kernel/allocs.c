@@ -85,6 +85,16 @@ const struct live_range *live_overlap(uint64_t base, uint64_t size)
 	return l->base + l->size > base ? l : NULL;
 }
 
+unsigned live_count(void)
+{
+	return nlive;
+}
+
+const struct live_range *live_at(unsigned i)
+{
+	return &slot[sorted[i]];
+}
+
 const struct reservation *resv_overlap(uint64_t base, uint64_t size)
 {
 	for (unsigned i = 0; i < nresv; i++)

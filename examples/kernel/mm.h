@@ -73,6 +73,8 @@ void allocs_percpu_dma(void);
 void allocs_random(uint64_t seed, unsigned count);
 void allocs_report(void);
 const struct live_range *live_overlap(uint64_t base, uint64_t size);
+unsigned live_count(void);
+const struct live_range *live_at(unsigned i);	/* by address */
 const struct reservation *resv_overlap(uint64_t base, uint64_t size);
 unsigned live_check_patterns(void);	/* ranges whose pattern broke */
 uint64_t live_bytes(void);
