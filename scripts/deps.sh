@@ -7,17 +7,25 @@
 # removed, unless told otherwise: `scripts/deps.sh --allow-remove`, or
 # DC_DEPS_ALLOW_REMOVE=1 in the environment. apt's own output is shown.
 # Non-interactive either way, so CI and scripts/test.sh can call it.
+# `scripts/deps.sh memblock` adds what building Linux's mm/memblock.o from
+# Debian's linux-source-6.1 needs (scripts/memblock-size.sh, for the
+# README's size comparison only).
 set -eu
 allow=${DC_DEPS_ALLOW_REMOVE:-0}
+memblock=0
 for a in "$@"; do
 	case $a in
 	--allow-remove) allow=1 ;;
-	-h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-	*) echo "deps.sh: $a: unknown option (--allow-remove)" >&2; exit 2 ;;
+	memblock) memblock=1 ;;
+	-h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) echo "deps.sh: $a: unknown option (--allow-remove, memblock)" >&2; exit 2 ;;
 	esac
 done
 pkgs="build-essential cmake pkg-config libhwloc-dev hwloc libnuma-dev libcunit1-dev
       gcc-multilib librsvg2-bin libxml2-utils python3 bzip2 binutils groff-base"
+# the example kernel: booted under QEMU by scripts/kernel.sh
+pkgs="$pkgs qemu-system-x86"
+[ "$memblock" = 1 ] && pkgs="$pkgs linux-source-6.1 xz-utils flex bison bc libelf-dev libssl-dev"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
