@@ -5,7 +5,10 @@
 #  3. a library whose default backend is bitmap (-DDC_BACKEND=bitmap) and
 #  4. one that contains only the bitmap backend (-DDC_BACKENDS=bitmap, what
 #     a kernel links), each running the conformance suite;
-#  5. the freestanding check (part of every ctest run above).
+#  5. the freestanding check (part of every ctest run above);
+#  6. the example kernel (examples/kernel/), built once per backend and
+#     booted under QEMU on six machines, each report checked against the
+#     machine (tests/scripts/kernel_matrix.py; about 2 minutes).
 set -eu
 cd "$(dirname "$0")/.."
 scripts/deps.sh
@@ -40,5 +43,7 @@ for cfg in "DC_BACKEND=bitmap" "DC_BACKENDS=bitmap;DC_BACKEND=bitmap"; do
 	cmake --build "$dir" -j"$jobs" --target test_conformance >/dev/null
 	(cd "$dir" && ctest --output-on-failure -R '^conformance_') || status=1
 done
+echo "=== example kernel: every backend on six QEMU machines"
+python3 tests/scripts/kernel_matrix.py || status=1
 if [ $status = 0 ]; then echo "all test configurations passed"; else echo "SOME TESTS FAILED"; fi
 exit $status
