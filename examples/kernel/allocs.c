@@ -274,6 +274,25 @@ static void check_order(const struct dc_request *q, dc_addr_t a, int got)
 	}
 }
 
+struct span {
+	uint64_t base, size;
+};
+
+static int meta_hits(void *ctx, int nid, dc_addr_t base, dc_size_t size)
+{
+	const struct span *s = ctx;
+
+	return base < s->base + s->size && s->base < base + size;
+}
+
+/* Does [base, base + size) overlap the library's metadata right now? */
+static bool overlaps_metadata(uint64_t base, uint64_t size)
+{
+	struct span s = { base, size };
+
+	return dc_walk(&dc, DC_NO_NODE, DC_WALK_METADATA, meta_hits, &s) == 1;
+}
+
 /* Check a successful dc_alloc; returns the node it landed on, or -1. */
 static int check_result(const struct dc_request *q, dc_addr_t a,
 			const char *what)
@@ -290,9 +309,11 @@ static int check_result(const struct dc_request *q, dc_addr_t a,
 	ok &= f >= 0;
 	ok &= !(q->flags & DC_REQ_EXACT_NODE) || q->nid == DC_NO_NODE ||
 	      got == q->nid;
+	ok &= !overlaps_metadata(a, q->size);
 	if (!ok) {
 		fail("%s: 0x%llx breaks its request (alignment, window, "
-		     "access limit, fragment or node %d)", what, a, got);
+		     "access limit, fragment, node %d) or overlaps metadata",
+		     what, a, got);
 		kprintf("    request ");
 		print_request(q);
 		kprintf("\n");
