@@ -503,6 +503,50 @@ static void random_request(struct rng *g, struct dc_request *q)
 	}
 }
 
+struct fit_search {
+	const struct dc_request *q;
+	uint64_t lo, end;	/* the window, ZERO's confinement applied */
+	dc_addr_t found;
+};
+
+static int fit_in_extent(void *ctx, int nid, dc_addr_t base, dc_size_t size)
+{
+	struct fit_search *f = ctx;
+	uint64_t align = f->q->align ? f->q->align : DC_DEFAULT_ALIGN;
+	uint64_t b = base > f->lo ? base : f->lo;
+	uint64_t e = base + size < f->end ? base + size : f->end;
+	uint64_t a = (b + align - 1) & ~(align - 1);
+
+	if (a < b || a >= e || e - a < f->q->size)
+		return 0;
+	f->found = a;
+	return 1;
+}
+
+/*
+ * The oracle for DC_ENOMEM: is there a free extent (dc_walk FREE: whole
+ * free pages on the bitmap backend) that holds an aligned fit inside the
+ * window, on the memory the request may use? Then the failure was wrong.
+ * A node-named request without DC_REQ_EXACT_NODE may use every node.
+ */
+static bool fit_exists(const struct dc_request *q, dc_addr_t *where)
+{
+	struct fit_search f = { q, q->min_addr, q->max_addr ? q->max_addr
+							    : ~0ull, 0 };
+	int nid = q->flags & DC_REQ_EXACT_NODE ? q->nid : DC_NO_NODE;
+
+	if ((q->flags & DC_REQ_ZERO) && f.end > access_limit)
+		f.end = access_limit;
+	if (q->flags & DC_REQ_RELAX_MIN)
+		f.lo = 0;
+	if (nid != DC_NO_NODE && (nid < 0 || !knode[nid].present))
+		return false;	/* an absent node has no memory */
+	if (dc_walk(&dc, nid, DC_WALK_FREE, fit_in_extent, &f) != 1)
+		return false;
+	*where = f.found;
+	return true;
+}
+
 void allocs_random(uint64_t seed, unsigned count)
 {
 	struct rng g = { seed ? seed : 1 };
@@ -517,10 +561,13 @@ void allocs_random(uint64_t seed, unsigned count)
 		r = dc_alloc(&dc, &q, &a);
 		if (r == DC_ENOMEM) {
 			nomem++;
-			CHECK(q.min_addr || q.max_addr ||
-			      (q.flags & DC_REQ_EXACT_NODE) || q.size > MiB,
-			      "request %u: DC_ENOMEM without a window or a node "
-			      "to keep to, size %llu", i, q.size);
+			if (fit_exists(&q, &a)) {
+				fail("request %u: DC_ENOMEM, but free memory "
+				     "at 0x%llx fits it", i, a);
+				kprintf("    request ");
+				print_request(&q);
+				kprintf("\n");
+			}
 			continue;
 		}
 		if (r) {
