@@ -22,9 +22,9 @@
 static struct dc_system sys;		/* static storage, as in a kernel */
 
 /* The initial metadata pool: what the allocator may use before it can
- * take pages of its own (SETUP). 64 KiB holds this example's two nodes,
- * two fragments and one reservation many times over. */
-static unsigned char pool[64 << 10];
+ * take pages of its own (SETUP), sized for this example's two fragments,
+ * one reservation and two nodes. */
+static unsigned char pool[DC_POOL_BYTES(2, 1, 2)];
 
 static unsigned char *ram;		/* stands for [BASE, BASE + 2 nodes) */
 

@@ -317,15 +317,10 @@ static dc_size_t layout_nodes(const struct dc_layout *l)
 
 dc_size_t dc_layout_pool_bytes(const struct dc_layout *l)
 {
-	dc_size_t nodes, entries;
-
-	if (!l)
-		return 0;
-	nodes = layout_nodes(l);
-	entries = (dc_size_t)l->nfrags * 4 + (dc_size_t)l->nreserved * 4 + 64;
-	return entries * DC_POOL_ENTRY_SIZE +
-	       nodes * (sizeof(struct dc_node) + 8192) +
-	       nodes * nodes * sizeof(uint16_t) * 2 + 64 * DC_KIB;
+	/* dc_layout_apply(): each fragment once, distances after the nodes
+	 * exist, each reservation inside one fragment (layouts place
+	 * firmware inside a bank) */
+	return l ? DC_POOL_BYTES(l->nfrags, l->nreserved, layout_nodes(l)) : 0;
 }
 
 static int apply_distances(const struct dc_layout *l,

@@ -42,9 +42,12 @@ unsigned p2v_calls, p2v_beyond;
 uint64_t p2v_first_beyond;
 
 /* The initial metadata pool: node descriptors, fragments and extents
- * until dc_finalize; 64 KiB is 1024 entries, far more than SETUP needs
- * here (a few dozen fragments and reservations). */
-static uint8_t dc_pool[64 << 10] __attribute__((aligned(64)));
+ * until dc_finalize, sized for the worst this kernel describes: every
+ * firmware map entry and SRAT range a fragment, every firmware range a
+ * loose reservation of two pieces (plus the image, boot data and BIOS
+ * areas), every node DC_MAX_NODES allows. */
+static uint8_t dc_pool[DC_POOL_BYTES(MAX_FW + 64, 2 * (MAX_FW + 32),
+				     DC_MAX_NODES)] __attribute__((aligned(64)));
 
 static uint32_t lowmem_end = LOWMEM_END_DEFAULT;
 static const char *setup_notes[8];

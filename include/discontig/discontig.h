@@ -46,6 +46,32 @@ typedef uint64_t dc_size_t;	/* byte count */
 /* Fixed size of one metadata pool entry (a tree node, a list element). */
 #define DC_POOL_ENTRY_SIZE 64u
 
+/*
+ * DC_POOL_BYTES() - initial pool for a machine described in SETUP
+ * @frags:    fragments registered (dc_add_memory calls; a dc_set_node that
+ *            splits a fragment adds one)
+ * @reserved: reservations made in SETUP (a dc_reserve_loose counts once per
+ *            free piece it reserves)
+ * @nodes:    nodes that exist (with memory or CPU-only)
+ *
+ * Enough for every SETUP call and dc_finalize() on any backend, whatever
+ * the order of the calls, provided distances are set once the nodes exist
+ * (an SRAT before its SLIT): the distance table is sized then, and a node
+ * created after it regrows the table, costing another 2 * nodes^2 bytes.
+ * Per range: four entries (a free extent split in two, its used neighbour,
+ * what a call holds while it runs) or an array slot amortised over
+ * memblock-style doubling; per node: its descriptor and two smallest
+ * region arrays; the distance table; and one call's worst-case hold.
+ * A constant expression: static char pool[DC_POOL_BYTES(16, 32, 4)];
+ * tests/unit/test_pool_size.c checks it on every backend.
+ */
+#define DC_POOL_BYTES(frags, reserved, nodes)                               \
+	((((dc_size_t)(frags) + (dc_size_t)(reserved)) * 4 +                 \
+	  DC_POOL_HOLD_ENTRIES) * DC_POOL_ENTRY_SIZE +                       \
+	 (dc_size_t)(nodes) * ((sizeof(struct dc_node) + 7) / 8 * 8 + 128) + \
+	 (dc_size_t)(nodes) * (dc_size_t)(nodes) * 2 + 8)
+#define DC_POOL_HOLD_ENTRIES 16u	/* the most one call holds at once */
+
 /* Bytes of private per-node state a backend may keep inside dc_node. */
 #define DC_BACKEND_STATE_WORDS 14
 

@@ -193,10 +193,8 @@ dc_size_t dc_layout_memory(const struct dc_layout *l, int nid);
  * dc_layout_pool_bytes() - initial pool that dc_layout_apply() needs
  * @l: a made layout
  *
- * Generous but bounded, on every backend: per fragment and per reservation
- * four pool entries (tree node, list element, splits), 64 spare entries,
- * per node a descriptor and 8 KiB of backend arrays, twice the distance
- * table of the nodes with memory, plus 64 KiB.
+ * DC_POOL_BYTES() of the layout's fragments, reservations and nodes with
+ * memory: what dc_layout_apply() makes of them, on every backend.
  *
  * Return: a byte count for struct dc_config.pool_bytes.
  */
