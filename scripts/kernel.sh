@@ -9,11 +9,12 @@
 #   scripts/kernel.sh tree -m 512M -smp 2
 #   kernel command line: -append "seed=N requests=N lowmem=SIZE"
 # environment: DC_KERNEL_TIMEOUT (seconds, default 120),
-#   DC_KERNEL_OUT (build directory root, default build-kernel)
+#   DC_KERNEL_OUT (build directory root, default build-kernel in the
+#   repository; relative paths, here and in QEMU ARGS, are the caller's)
 # exit: 0 the kernel said PASS, 1 it said FAIL, 2 a build or boot error
 #   (no QEMU, build failed, QEMU failed or timed out, no verdict)
 set -u
-cd "$(dirname "$0")/.." || exit 2
+here=$(cd "$(dirname "$0")/.." && pwd) || exit 2
 backend=${1:-}
 case "$backend" in
 tree|bitmap|array) shift ;;
@@ -22,8 +23,10 @@ esac
 qemu=qemu-system-x86_64
 command -v "$qemu" >/dev/null ||
 	{ echo "kernel.sh: $qemu not found (scripts/deps.sh installs qemu-system-x86)" >&2; exit 2; }
-out=$PWD/${DC_KERNEL_OUT:-build-kernel}/$backend
-nice make -s -C examples/kernel BACKEND="$backend" O="$out" -j2 >&2 ||
+out=${DC_KERNEL_OUT:-$here/build-kernel}
+case $out in /*) ;; *) out=$PWD/$out ;; esac
+out=$out/$backend
+nice make -s -C "$here/examples/kernel" BACKEND="$backend" O="$out" -j2 >&2 ||
 	{ echo "kernel.sh: building the $backend kernel failed" >&2; exit 2; }
 
 if [ $# -eq 0 ]; then
