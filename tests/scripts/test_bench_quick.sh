@@ -13,12 +13,7 @@ set -u
 export ASAN_OPTIONS=${ASAN_OPTIONS:-exitcode=99}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-exitcode=98}
 T=${DC_TOOL:?DC_TOOL must name the discontig binary}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/lib.sh"
 
 # 1. text
 if "$T" bench --quick --svg "$tmp/plot.svg" >"$tmp/out.txt" 2>"$tmp/err.txt"; then
@@ -83,5 +78,4 @@ rc=$?
 "$T" bench --reps 2 >/dev/null 2>&1
 [ $? -eq 2 ] && ok || bad "--reps 2 accepted"
 
-echo "bench quick: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish "bench quick"

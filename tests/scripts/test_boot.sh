@@ -10,12 +10,7 @@
 set -u
 tool=${DC_TOOL:?}
 shared=${DC_SHARED_DIR:?}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/lib.sh"
 
 backends="tree bitmap"
 case ";${DC_BACKENDS:-};" in *";array;"*) backends="$backends array";; esac
@@ -125,5 +120,4 @@ expect2 "bad size" boot --initrd lots
 expect2 "too many QBBs" boot --xml "$shared/data/hwloc/192em64t-24n8c2t.xml" --layout wildfire
 expect2 "svg in missing dir" boot --svg "$tmp/no/such/dir/map.svg"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish test_boot

@@ -32,12 +32,7 @@ SH=${DC_SHARED_DIR:?DC_SHARED_DIR must name shared/}
 LOG=$SH/data/bootlogs/q35-n2-8g.log
 IA64=$SH/data/hwloc/128ia64-17n4s2c.xml
 SYN='pack:2 [numa(memory=1GiB)] core:2 pu:1'
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/lib.sh"
 
 # expect RC WHAT -- ARGS...: exit RC; for RC 2 stderr is one line
 # "discontig: ..." containing WHAT; stdin is /dev/null unless $IN is set.
@@ -223,5 +218,4 @@ expect 2 /dev/full -- bench --quick --quiet --scenario scaling --n 100 --svg /de
 "$T" bench --quick --quiet --scenario small --n 8 --svg "$tmp/p.svg" >/dev/null 2>"$tmp/err"
 grep -q 'no scaling figures' "$tmp/err" && ok || bad "bench --svg without scaling: no warning"
 
-echo "test_cli: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish test_cli

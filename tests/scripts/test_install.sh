@@ -14,12 +14,7 @@
 set -u
 B=${DC_BINARY_DIR:?DC_BINARY_DIR must name the build tree}
 S=${DC_SOURCE_DIR:?DC_SOURCE_DIR must name the source tree}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/lib.sh"
 # an instrumented library needs an instrumented program
 san=""
 case ${DC_SANITIZE:-OFF} in ON|on|1|TRUE|true) san="-fsanitize=address,undefined" ;; esac
@@ -69,5 +64,4 @@ if cc -std=c11 $san "$S/examples/embed.c" $flags -o "$tmp/embed-pc" 2>"$tmp/cc.e
 fi
 [ -x "$tmp/embed-pc" ] && "$tmp/embed-pc" | grep -q '^embed: ok' && ok || bad "embed (pkg-config) does not run"
 
-echo "install: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish install
