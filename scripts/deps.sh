@@ -7,17 +7,24 @@
 # removed, unless told otherwise: `scripts/deps.sh --allow-remove`, or
 # DC_DEPS_ALLOW_REMOVE=1 in the environment. apt's own output is shown.
 # Non-interactive either way, so CI and scripts/test.sh can call it.
+# --guest adds what scripts/guest.sh needs: QEMU, Debian's kernel and
+# the headers of the same version (both metapackages resolve to one
+# version), busybox-static and cpio.
 set -eu
 allow=${DC_DEPS_ALLOW_REMOVE:-0}
+guest=0
 for a in "$@"; do
 	case $a in
 	--allow-remove) allow=1 ;;
-	-h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-	*) echo "deps.sh: $a: unknown option (--allow-remove)" >&2; exit 2 ;;
+	--guest) guest=1 ;;
+	-h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) echo "deps.sh: $a: unknown option (--allow-remove, --guest)" >&2; exit 2 ;;
 	esac
 done
 pkgs="build-essential cmake pkg-config libhwloc-dev hwloc libnuma-dev libcunit1-dev
       gcc-multilib librsvg2-bin libxml2-utils python3 bzip2 binutils groff-base"
+[ $guest = 0 ] || pkgs="$pkgs qemu-system-x86 linux-image-amd64 linux-headers-amd64
+      busybox-static cpio gzip kmod"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
