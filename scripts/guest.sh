@@ -90,10 +90,12 @@ mkdir -p "$work" || exit 2
 [ -n "$keep" ] || trap 'rm -rf "$work"' EXIT
 echo "guest.sh: kernel $ver; nodes (MiB): ${sizes[*]}; work in $work"
 
-make -s -C examples/linux KVER="$ver" OUT="$work/module" > "$work/module.log" 2>&1 ||
+# the module in build-linux/VER (make is incremental there), the tool in
+# DC_GUEST_BUILD (scripts/test.sh passes its optimised build) or build-guest
+make -s -C examples/linux KVER="$ver" OUT="$root/build-linux/$ver" > "$work/module.log" 2>&1 ||
 	{ cat "$work/module.log"; die "the module does not build"; }
 bdir=${DC_GUEST_BUILD:-build-guest}
-{ cmake -S . -B "$bdir" -DCMAKE_BUILD_TYPE=Release &&
+{ { [ -f "$bdir/CMakeCache.txt" ] || cmake -S . -B "$bdir" -DCMAKE_BUILD_TYPE=Release; } &&
   cmake --build "$bdir" -j"$(nproc)" --target discontig_tool; } > "$work/tool.log" 2>&1 ||
 	{ cat "$work/tool.log"; die "the discontig tool does not build"; }
 tool=$bdir/tools/discontig
@@ -106,7 +108,7 @@ cp /bin/busybox "$ir/bin/busybox" || die "no /bin/busybox (busybox-static)"
 file -L /bin/busybox 2>/dev/null | grep -q 'statically linked' ||
 	ldd /bin/busybox 2>&1 | grep -q 'not a dynamic' ||
 	die "/bin/busybox is not static: install busybox-static"
-cp "$work/module/discontig.ko" "$tool" "$ir/" || exit 2
+cp "$root/build-linux/$ver/discontig.ko" "$tool" "$ir/" || exit 2
 # the tool's shared libraries and the loader, where ldd finds them
 for lib in $(ldd "$tool" | awk '/=> \//{print $3} /^\t\//{print $1}'); do
 	mkdir -p "$ir$(dirname "$lib")"

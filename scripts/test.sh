@@ -5,10 +5,14 @@
 #  3. a library whose default backend is bitmap (-DDC_BACKEND=bitmap) and
 #  4. one that contains only the bitmap backend (-DDC_BACKENDS=bitmap, what
 #     a kernel links), each running the conformance suite;
-#  5. the freestanding check (part of every ctest run above).
+#  5. the freestanding check (part of every ctest run above);
+#  6. the library inside Linux: scripts/guest.sh boots Debian's kernel
+#     under QEMU on a 4-node machine and on one with a CPU-only node; the
+#     module runs the conformance scenarios there, the tool verifies its
+#     placement on the guest's nodes.
 set -eu
 cd "$(dirname "$0")/.."
-scripts/deps.sh
+scripts/deps.sh --guest
 jobs=$(nproc)
 status=0
 
@@ -39,6 +43,10 @@ for cfg in "DC_BACKEND=bitmap" "DC_BACKENDS=bitmap;DC_BACKEND=bitmap"; do
 	cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Debug "${args[@]}" >/dev/null
 	cmake --build "$dir" -j"$jobs" --target test_conformance >/dev/null
 	(cd "$dir" && ctest --output-on-failure -R '^conformance_') || status=1
+done
+for spec in "1G 1G 1G 1G" "1G 0 1G 1G"; do
+	echo "=== guest: --nodes \"$spec\""
+	DC_GUEST_BUILD=build-rel scripts/guest.sh --nodes "$spec" || status=1
 done
 if [ $status = 0 ]; then echo "all test configurations passed"; else echo "SOME TESTS FAILED"; fi
 exit $status
