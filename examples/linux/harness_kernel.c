@@ -149,19 +149,31 @@ dc_addr_t kh_layout_base(void)
 	return page_to_phys(layout_block.page);
 }
 
+/* Does another chunk of the same node end where c starts? Then the
+ * library sees the two as one fragment. */
+static bool kh_continues(const struct h_chunk *c)
+{
+	for (int i = 0; i < machine.nchunks; i++)
+		if (machine.chunk[i].nid == c->nid &&
+		    machine.chunk[i].base + machine.chunk[i].size == c->base)
+			return true;
+	return false;
+}
+
 void kh_print_machine(void)
 {
 	for (int i = 0; i < machine.nnodes; i++) {
-		int nid = machine.nids[i], n = 0;
+		int nid = machine.nids[i], n = 0, frags = 0;
 		dc_size_t bytes = 0;
 
 		for (int c = 0; c < machine.nchunks; c++)
 			if (machine.chunk[c].nid == nid) {
 				n++;
 				bytes += machine.chunk[c].size;
+				frags += !kh_continues(&machine.chunk[c]);
 			}
-		pr_info("node %d: %d chunks, %llu KiB%s\n", nid, n,
-			(unsigned long long)bytes >> 10,
+		pr_info("node %d: %d chunks in %d fragments, %llu KiB%s\n", nid,
+			n, frags, (unsigned long long)bytes >> 10,
 			n ? "" : " (no memory: CPU-only)");
 	}
 	pr_info("layout block at %#llx, %llu KiB\n",
