@@ -9,9 +9,9 @@
  * (harness_kernel.c), runs every case on every backend, bottom-up and
  * top-down, gives the pages back and reports in the kernel log:
  *
- *   discontig: tree: 62 passed, 0 failed, 8 skipped (host only)
+ *   discontig: tree: 58 passed, 0 failed, 8 skipped (host only), ...
  *   ...
- *   discontig: 186 passed, 0 failed
+ *   discontig: 174 passed, 0 failed
  *
  * This file is the printk runner behind check.h: an assertion that fails
  * marks its case failed and is logged (the first few per case); a fatal
