@@ -7,25 +7,31 @@
 # removed, unless told otherwise: `scripts/deps.sh --allow-remove`, or
 # DC_DEPS_ALLOW_REMOVE=1 in the environment. apt's own output is shown.
 # Non-interactive either way, so CI and scripts/test.sh can call it.
-# `scripts/deps.sh memblock` adds what building Linux's mm/memblock.o from
-# Debian's linux-source-6.1 needs (scripts/memblock-size.sh, for the
-# README's size comparison only).
+# --guest adds what scripts/guest.sh needs: Debian's kernel and the
+# headers of the same version (both metapackages resolve to one version),
+# busybox-static and cpio. --memblock adds what building Linux's
+# mm/memblock.o from Debian's linux-source-6.1 needs
+# (scripts/memblock-size.sh, for the README's size comparison only).
 set -eu
 allow=${DC_DEPS_ALLOW_REMOVE:-0}
+guest=0
 memblock=0
 for a in "$@"; do
 	case $a in
 	--allow-remove) allow=1 ;;
-	memblock) memblock=1 ;;
-	-h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-	*) echo "deps.sh: $a: unknown option (--allow-remove, memblock)" >&2; exit 2 ;;
+	--guest) guest=1 ;;
+	--memblock) memblock=1 ;;
+	-h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) echo "deps.sh: $a: unknown option (--allow-remove, --guest, --memblock)" >&2; exit 2 ;;
 	esac
 done
 pkgs="build-essential cmake pkg-config libhwloc-dev hwloc libnuma-dev libcunit1-dev
       gcc-multilib librsvg2-bin libxml2-utils python3 bzip2 binutils groff-base"
-# the example kernel: booted under QEMU by scripts/kernel.sh
+# QEMU boots the example kernel (scripts/kernel.sh) and the guest
 pkgs="$pkgs qemu-system-x86"
-[ "$memblock" = 1 ] && pkgs="$pkgs linux-source-6.1 xz-utils flex bison bc libelf-dev libssl-dev"
+[ $guest = 0 ] || pkgs="$pkgs linux-image-amd64 linux-headers-amd64
+      busybox-static cpio gzip kmod"
+[ $memblock = 0 ] || pkgs="$pkgs linux-source-6.1 xz-utils flex bison bc libelf-dev libssl-dev"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

@@ -8,7 +8,7 @@
 #        about 1.5 GB; a few minutes per configuration on 2 cores)
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
-"$here/scripts/deps.sh" memblock
+"$here/scripts/deps.sh" --memblock
 work=${1:-/tmp/dc-memblock}
 src=$work/linux-source-6.1
 mkdir -p "$work"

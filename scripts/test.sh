@@ -8,10 +8,14 @@
 #  5. the freestanding check (part of every ctest run above);
 #  6. the example kernel (examples/kernel/), built once per backend and
 #     booted under QEMU on six machines, each report checked against the
-#     machine (tests/scripts/kernel_matrix.py; about 2 minutes).
+#     machine (tests/scripts/kernel_matrix.py; about a minute);
+#  7. the library inside Linux: scripts/guest.sh boots Debian's kernel
+#     under QEMU on a 4-node machine and on one with a CPU-only node; the
+#     module runs the conformance scenarios there, the tool verifies its
+#     placement on the guest's nodes.
 set -eu
 cd "$(dirname "$0")/.."
-scripts/deps.sh
+scripts/deps.sh --guest
 jobs=$(nproc)
 status=0
 
@@ -45,5 +49,9 @@ for cfg in "DC_BACKEND=bitmap" "DC_BACKENDS=bitmap;DC_BACKEND=bitmap"; do
 done
 echo "=== example kernel: every backend on six QEMU machines"
 python3 tests/scripts/kernel_matrix.py || status=1
+for spec in "1G 1G 1G 1G" "1G 0 1G 1G"; do
+	echo "=== guest: --nodes \"$spec\""
+	DC_GUEST_BUILD=build-rel scripts/guest.sh --nodes "$spec" || status=1
+done
 if [ $status = 0 ]; then echo "all test configurations passed"; else echo "SOME TESTS FAILED"; fi
 exit $status

@@ -178,12 +178,21 @@ static void print_map(const struct dc_layout *l)
  * simulated node's memory (tools/sim/platform.h): what a test on a NUMA
  * guest compares with the boot's placement report.
  */
+/* As boot does: the nodes with memory take turns on the host's. */
+static void host_sim_nodes(struct dc_host_mem *m, const struct dc_topology *t)
+{
+	for (unsigned i = 0; i < t->nnodes; i++)
+		if (t->nodes[i].memory)
+			dc_host_mem_sim_node(m, t->nodes[i].nid);
+}
+
 static void print_host_text(const struct dc_topology *t)
 {
 	struct dc_host_mem m;
 	const char *why;
 
 	dc_host_mem_init(&m, true);
+	host_sim_nodes(&m, t);
 	why = dc_host_mem_unverifiable(&m);
 	printf("\nhost: %d NUMA node%s, %d with memory, %d CPU-only; ",
 	       m.host_nodes, m.host_nodes == 1 ? "" : "s", m.nmem,
@@ -206,6 +215,7 @@ static void print_host_json(struct dc_json *j, const struct dc_topology *t)
 	const char *why;
 
 	dc_host_mem_init(&m, true);
+	host_sim_nodes(&m, t);
 	why = dc_host_mem_unverifiable(&m);
 	dc_json_obj(j, "host");
 	dc_json_i64(j, "numa_nodes", m.host_nodes);

@@ -107,6 +107,37 @@ static void node_choice_skips_cpu_only_host_nodes(void)
 	dc_host_mem_destroy(&m);
 }
 
+/*
+ * host nodes:       0 (mem)   1 (CPU only)   2 (mem)   3 (mem)
+ * simulated nodes:  0 (mem)   1 (CPU only)   2 (mem)   3 (mem)   5 (mem)
+ *
+ * Expect: once the simulated nodes with memory are known, the n-th of
+ * them takes the (n mod k)-th host node with memory: 0, 2, 3 land on
+ * 0, 2, 3 (every host node with memory gets pages, as on a guest whose
+ * own node 1 is CPU-only), 5 on 0 again; the CPU-only simulated node 1
+ * is bound nowhere and takes no turn.
+ */
+static void node_choice_counts_only_simulated_nodes_with_memory(void)
+{
+	static const int nids[] = { 0, 1, 2, 3, 5 }, want[] = { 0, -1, 2, 3, 0 };
+	struct dc_host_mem m;
+
+	fake_reset();
+	dc_host_mem_init_numa(&m, true, &fake_ops);
+	CU_ASSERT_EQUAL(dc_host_node_for(&m, 2), 3);	/* by nid, before */
+	for (int i = 0; i < 5; i++)
+		if (nids[i] != 1)
+			dc_host_mem_sim_node(&m, nids[i]);
+	dc_host_mem_sim_node(&m, -1);			/* ignored */
+	dc_host_mem_sim_node(&m, DC_MAX_NODES);		/* ignored */
+	for (int i = 0; i < 5; i++)
+		CU_ASSERT_EQUAL(dc_host_node_for(&m, nids[i]), want[i]);
+	CU_ASSERT_EQUAL(dc_host_mem_add(&m, 2, 0x100000, 4 * MiB), 0);
+	CU_ASSERT_EQUAL(F.nbound, 1);
+	CU_ASSERT_EQUAL(F.bound[0].node, 2);
+	dc_host_mem_destroy(&m);
+}
+
 /* Expect: one host node with memory, or --no-bind, or no NUMA: nothing
  * bound, and a reason instead of a verification. */
 static void unverifiable_says_why(void)
@@ -240,6 +271,8 @@ int main(void)
 	s = CU_add_suite("sim platform", NULL, NULL);
 	CU_add_test(s, "node_choice_skips_cpu_only_host_nodes",
 		    node_choice_skips_cpu_only_host_nodes);
+	CU_add_test(s, "node_choice_counts_only_simulated_nodes_with_memory",
+		    node_choice_counts_only_simulated_nodes_with_memory);
 	CU_add_test(s, "unverifiable_says_why", unverifiable_says_why);
 	CU_add_test(s, "check_passes_when_every_page_is_home",
 		    check_passes_when_every_page_is_home);

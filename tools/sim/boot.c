@@ -558,6 +558,8 @@ static int boot_setup(struct boot *b)
 	const struct dc_layout *l = b->layout;
 	int r;
 
+	for (size_t i = 0; i < l->nfrags; i++)
+		dc_host_mem_sim_node(&b->mem, l->frags[i].nid);
 	for (size_t i = 0; i < l->nfrags; i++) {
 		const struct dc_fragment *f = &l->frags[i];
 

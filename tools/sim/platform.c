@@ -100,11 +100,39 @@ void dc_host_mem_init(struct dc_host_mem *m, bool bind)
 	dc_host_mem_init_numa(m, bind, &dc_numa_libnuma);
 }
 
+void dc_host_mem_sim_node(struct dc_host_mem *m, int nid)
+{
+	if (nid < 0 || nid >= DC_MAX_NODES)
+		return;
+	m->sim_known = true;
+	m->sim_mem[nid / 64] |= 1ull << (nid % 64);
+}
+
+/* The n of "the (n mod k)-th host node": nid itself, or its rank among
+ * the simulated nodes with memory; -1 for a node declared without. */
+static int host_sim_rank(const struct dc_host_mem *m, int nid)
+{
+	int rank = 0;
+
+	if (!m->sim_known)
+		return nid;
+	if (nid >= DC_MAX_NODES ||
+	    !(m->sim_mem[nid / 64] & (1ull << (nid % 64))))
+		return -1;
+	for (int w = 0; w < nid / 64; w++)
+		rank += __builtin_popcountll(m->sim_mem[w]);
+	return rank + __builtin_popcountll(m->sim_mem[nid / 64] &
+					   ((1ull << (nid % 64)) - 1));
+}
+
 int dc_host_node_for(const struct dc_host_mem *m, int nid)
 {
+	int n;
+
 	if (!m->bind || nid < 0)
 		return -1;
-	return m->mem_nodes[nid % m->nmem];
+	n = host_sim_rank(m, nid);
+	return n < 0 ? -1 : m->mem_nodes[n % m->nmem];
 }
 
 const char *dc_host_mem_unverifiable(const struct dc_host_mem *m)

@@ -12,7 +12,12 @@
  * Placement. Where the host has k > 1 NUMA nodes with memory, the backing
  * of simulated node n is bound (mbind MPOL_BIND) to the (n mod k)-th of
  * them, ascending: CPU-only host nodes cannot hold pages, and binding to
- * one fails with EINVAL (QEMU-NOTES.md). A failed bind is recorded, not
+ * one fails with EINVAL (QEMU-NOTES.md). Where the caller has said which
+ * simulated nodes have memory (dc_host_mem_sim_node), n counts only
+ * those, so that a CPU-only simulated node does not take a host node's
+ * turn: on a guest with nodes 0, 2, 3 of memory and CPU-only node 1, the
+ * live machine's nodes 0, 2, 3 land on host nodes 0, 2, 3, and every
+ * host node with memory holds pages to check (scripts/guest.sh). A failed bind is recorded, not
  * ignored. dc_host_mem_check() then asks the kernel where pages really
  * are (move_pages with NULL nodes) and counts each page that is on
  * another node, and each query that fails, as a failure: a check that
@@ -77,6 +82,9 @@ struct dc_host_mem {
 	int cpu_only_nodes;	/* those without */
 	bool bind_asked;	/* the caller wants binding */
 	bool bind;		/* and it is possible: nmem > 1 */
+	bool sim_known;		/* sim_mem was given */
+	uint64_t sim_mem[DC_MAX_NODES / 64];	/* simulated nodes with
+						   memory */
 	size_t bind_failures;	/* regions whose mbind failed */
 	size_t lookups;
 };
@@ -108,6 +116,9 @@ int dc_host_mem_add(struct dc_host_mem *m, int nid, dc_addr_t base,
 
 /* The host node simulated node @nid is bound to, or -1 (no binding). */
 int dc_host_node_for(const struct dc_host_mem *m, int nid);
+/* Simulated node nid has memory (see the top); call for each such node
+ * before dc_host_mem_add. Ignores a nid out of range. */
+void dc_host_mem_sim_node(struct dc_host_mem *m, int nid);
 
 /* NULL when placement can be verified, else why not (one line). */
 const char *dc_host_mem_unverifiable(const struct dc_host_mem *m);
