@@ -636,7 +636,7 @@ int dc_btree_insert(struct dc_btree *t, const struct dc_btree_alloc *a,
 	struct dc_btree_cur own, *c = at ? at : &own;
 	struct dc_btree_node *spare = NULL, *x;
 	unsigned need = 0, g = 0;
-	int p;
+	int p, err = DC_ENOSPC;
 
 	if (t->root) {
 		if (at) {	/* the neighbour before, after, or nothing */
@@ -651,29 +651,28 @@ int dc_btree_insert(struct dc_btree *t, const struct dc_btree_alloc *a,
 	}
 	if (need == t->height)
 		need++;		/* a new root, or the first leaf */
-	if (need > DC_BTREE_MAX_HEIGHT)
-		return DC_ENOSPC;	/* beyond the bound of core/btree.h */
-	while (need--) {
-		x = a->get(a->ctx);
-		if (!x) {
-			bt_give_back(a, spare);
-			return DC_ENOSPC;
-		}
+	/* need <= DC_BTREE_MAX_HEIGHT by the bound of core/btree.h; the test
+	 * guards the cursor's arrays all the same */
+	while (need && need <= DC_BTREE_MAX_HEIGHT && (x = a->get(a->ctx))) {
 		x->w[0] = (uintptr_t)spare;
 		spare = x;
+		need--;
 	}
-	if (!t->root) {
-		t->root = c->node[0] = bt_pop(&spare);
-		bt_init_node(t->root, 0);
-		t->height = 1;
+	if (!need) {
+		if (!t->root) {
+			t->root = c->node[0] = bt_pop(&spare);
+			bt_init_node(t->root, 0);
+			t->height = 1;
+		}
+		t->count++;
+		t->bytes += last - base + 1;
+		c->base = base;	/* what bt_fix() folds in; the cursor is spent */
+		c->last = last;
+		bt_grow(t, c, &spare, g, &it);
+		err = DC_OK;
 	}
-	t->count++;
-	t->bytes += last - base + 1;
-	c->base = base;		/* what bt_fix() folds in; the cursor is spent */
-	c->last = last;
-	bt_grow(t, c, &spare, g, &it);
 	bt_give_back(a, spare);
-	return DC_OK;
+	return err;
 }
 
 /*
