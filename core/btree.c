@@ -739,6 +739,72 @@ void dc_btree_resize(struct dc_btree *t, struct dc_btree_cur *c,
 	bt_fix(t, c, 0, grows);
 }
 
+/*
+ * The four shapes of a take (as mm/vmalloc.c's enum fit_type):
+ *
+ *   whole extent   |<----- extent ----->|   erase
+ *   left edge      |<- range ->|        |   resize
+ *   right edge     |        |<- range ->|   resize
+ *   middle         |   |<-range->|      |   resize, insert the right piece
+ */
+int dc_btree_take(struct dc_btree *t, const struct dc_btree_alloc *a,
+		  struct dc_btree_cur *c, dc_addr_t base, dc_addr_t last)
+{
+	dc_addr_t b = c->base, l = c->last;
+	int err = 0;
+
+	if (base == b && last == l) {
+		dc_btree_erase(t, a, c);
+		return 0;
+	}
+	/* base > b and last < l where a +1 or -1 below runs */
+	dc_btree_resize(t, c, base == b ? last + 1 : b, base == b ? l : base - 1);
+	if (base != b && last != l) {
+		err = dc_btree_insert(t, a, c, last + 1, l, c->val);
+		if (err)
+			dc_btree_resize(t, c, b, l);
+	}
+	return err;
+}
+
+/*
+ * Merge with the neighbours that touch and carry the same value:
+ *
+ *   both:  [ l ][ range ][ r ]      l grows over range and r; r erased
+ *   left:  [ l ][ range ]  [ r ]    l grows
+ *   right: [ l ]  [ range ][ r ]    r grows down
+ *   none:  [ l ]  [ range ]  [ r ]  a new extent
+ *
+ * "Touch" is tested as base - l.last == 1, never l.last + 1, which would
+ * wrap at 2^64 - 1. For both, l grows over r before r goes: for that
+ * moment they overlap, which only order checks could notice.
+ */
+int dc_btree_give(struct dc_btree *t, const struct dc_btree_alloc *a,
+		  dc_addr_t base, dc_addr_t last, uint32_t val)
+{
+	struct dc_btree_cur c;
+	bool hl = dc_btree_find_le(t, base, &c), hr, tl, tr;
+	dc_addr_t ll = hl ? c.last : 0, rl;
+
+	tl = hl && base - ll == 1 && c.val == val;
+	hr = t->count && dc_btree_next(t, &c);
+	if ((hl && ll >= base) || (hr && c.base <= last))
+		return DC_EEXIST;
+	tr = hr && c.base - last == 1 && c.val == val;
+	rl = c.last;
+	if (!tl && !tr)
+		return dc_btree_insert(t, a, t->count ? &c : NULL, base, last,
+				       val);
+	if (tl && hr)
+		dc_btree_prev(t, &c);		/* back on l */
+	dc_btree_resize(t, &c, tl ? c.base : base, tr ? rl : last);
+	if (tl && tr) {
+		dc_btree_next(t, &c);
+		dc_btree_erase(t, a, &c);
+	}
+	return 0;
+}
+
 /* --- check ----------------------------------------------------------------- */
 
 static inline int check_min(int bad, int k)

@@ -218,6 +218,41 @@ void dc_btree_resize(struct dc_btree *t, struct dc_btree_cur *c,
 		     dc_addr_t base, dc_addr_t last);
 
 /**
+ * dc_btree_take() - cut a range out of the extent that holds it
+ * @t:    the tree
+ * @a:    where nodes come from and go (dc_btree_need(@t, 1) at most)
+ * @c:    a valid cursor on an extent holding [@base, @last]; invalid
+ *        afterwards, unless the call fails
+ * @base: first byte to take
+ * @last: last byte to take
+ *
+ * The whole extent goes, or one edge moves, or the extent splits around
+ * the range (one insert: the right piece keeps the value).
+ *
+ * Return: 0; DC_ENOSPC (a split found no node; nothing changed).
+ */
+int dc_btree_take(struct dc_btree *t, const struct dc_btree_alloc *a,
+		  struct dc_btree_cur *c, dc_addr_t base, dc_addr_t last);
+
+/**
+ * dc_btree_give() - add a range, merged with the touching neighbours
+ * @t:    the tree
+ * @a:    where nodes come from and go (dc_btree_need(@t, 1) at most)
+ * @base: first byte
+ * @last: last byte, >= @base
+ * @val:  the value: only neighbours with the same value merge (fragments
+ *        of one node); always 0 in a DC_BTREE_PLAIN tree
+ *
+ * Keeps extents maximal (B2) where values allow. The caller learns how
+ * many extents there are from @t->count.
+ *
+ * Return: 0; DC_EEXIST (the range overlaps an extent; nothing changed);
+ * DC_ENOSPC (a new extent found no node; nothing changed).
+ */
+int dc_btree_give(struct dc_btree *t, const struct dc_btree_alloc *a,
+		  dc_addr_t base, dc_addr_t last, uint32_t val);
+
+/**
  * dc_btree_find_le() - the extent with the largest base <= @addr
  * @t:    the tree
  * @addr: any address

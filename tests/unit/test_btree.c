@@ -323,6 +323,206 @@ static void resize_keeps_cursor_and_separators(void)
 	bt_clear(&t, &a);
 }
 
+/* ------------------------------------------------------------ take, give */
+
+static uint64_t rlog(uint64_t *rng, unsigned maxbits);
+
+/* The extents of t, in order, as "base-last:val " text (for small trees). */
+static void bt_text(const struct dc_btree *t, char *buf, size_t len)
+{
+	struct dc_btree_cur c;
+	size_t k = 0;
+	bool ok;
+
+	buf[0] = 0;
+	for (ok = dc_btree_first(t, &c); ok && k < len; ok = dc_btree_next(t, &c))
+		k += (size_t)snprintf(buf + k, len - k, "%" PRIu64 "-%" PRIu64
+				      ":%u ", c.base, c.last, c.val);
+}
+
+/*
+ * [100 ........................ 199]   take 100-119, 190-199, 150-159
+ * Expect: the left edge moves, the right edge moves, the middle splits
+ * (the right piece keeps the value 7); taking a whole extent erases it.
+ * Then give: 160-169 touches only its right neighbour... after a gap
+ * the four merges: both sides, left only, right only, none; a neighbour
+ * with another value does not merge; an overlap is DC_EEXIST.
+ */
+static void take_has_four_shapes_and_give_merges(void)
+{
+	struct talloc ta;
+	struct dc_btree_alloc a = ta_alloc(&ta);
+	struct dc_btree t;
+	struct dc_btree_cur c;
+	char buf[256];
+
+	dc_btree_init(&t, DC_BTREE_VALUED);
+	CU_ASSERT_EQUAL(dc_btree_give(&t, &a, 100, 199, 7), 0);
+	CU_ASSERT(dc_btree_find_le(&t, 100, &c));
+	CU_ASSERT_EQUAL(dc_btree_take(&t, &a, &c, 100, 119), 0);
+	CU_ASSERT(dc_btree_find_le(&t, 190, &c));
+	CU_ASSERT_EQUAL(dc_btree_take(&t, &a, &c, 190, 199), 0);
+	CU_ASSERT(dc_btree_find_le(&t, 150, &c));
+	CU_ASSERT_EQUAL(dc_btree_take(&t, &a, &c, 150, 159), 0);
+	bt_text(&t, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "120-149:7 160-189:7 ");
+	CU_ASSERT(dc_btree_find_le(&t, 170, &c));
+	CU_ASSERT_EQUAL(dc_btree_take(&t, &a, &c, 160, 189), 0);
+	bt_text(&t, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "120-149:7 ");
+
+	CU_ASSERT_EQUAL(dc_btree_give(&t, &a, 160, 169, 7), 0);	/* none */
+	CU_ASSERT_EQUAL(dc_btree_give(&t, &a, 150, 159, 7), 0);	/* both */
+	CU_ASSERT_EQUAL(dc_btree_give(&t, &a, 170, 179, 7), 0);	/* left */
+	CU_ASSERT_EQUAL(dc_btree_give(&t, &a, 110, 119, 7), 0);	/* right */
+	CU_ASSERT_EQUAL(dc_btree_give(&t, &a, 180, 189, 8), 0);	/* other */
+	CU_ASSERT_EQUAL(dc_btree_give(&t, &a, 100, 109, 6), 0);	/* other */
+	bt_text(&t, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "100-109:6 110-179:7 180-189:8 ");
+	CU_ASSERT_EQUAL(dc_btree_give(&t, &a, 189, 195, 8), DC_EEXIST);
+	CU_ASSERT_EQUAL(dc_btree_give(&t, &a, 0, 100, 6), DC_EEXIST);
+	CU_ASSERT_EQUAL(dc_btree_give(&t, &a, 150, 150, 7), DC_EEXIST);
+	bt_text(&t, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "100-109:6 110-179:7 180-189:8 ");
+	CU_ASSERT_EQUAL(dc_btree_check(&t, false), 0);
+	bt_clear(&t, &a);
+}
+
+/*
+ * A byte-level oracle: N bytes next to address 0 or 2^64 - 1, each absent
+ * or present with a value (0 in a plain tree, 0..2 in a valued one).
+ * Expect: the tree's extents are exactly the maximal runs of present
+ * bytes of one value, after random gives (into gaps, some overlapping:
+ * DC_EEXIST) and takes (any sub-range of an extent), some short of nodes
+ * (DC_ENOSPC, nothing changed); compared after every split or merge past
+ * a leaf, every change of height and every 512 steps.
+ */
+#define TG_N 65536u
+#define TG_NONE 0xffffffffu
+
+struct tg {
+	uint32_t *val;		/* TG_N values, TG_NONE where absent */
+	dc_addr_t off;		/* address of byte 0 */
+	struct dc_btree t;
+	struct talloc ta;
+	struct dc_btree_alloc a;
+	uint64_t rng;
+	long gives, takes, eexist, enospc;
+};
+
+/* The tree against the runs of the oracle. */
+static bool tg_same(const struct tg *g)
+{
+	struct dc_btree_cur c;
+	uint32_t i = 0, j;
+	bool ok = dc_btree_first(&g->t, &c);
+
+	for (;;) {
+		while (i < TG_N && g->val[i] == TG_NONE)
+			i++;
+		if (i == TG_N)
+			return !ok;
+		for (j = i; j + 1 < TG_N && g->val[j + 1] == g->val[i]; j++)
+			;
+		if (!ok || c.base != g->off + i || c.last != g->off + j ||
+		    (g->t.kind && c.val != g->val[i]))
+			return false;
+		ok = dc_btree_next(&g->t, &c);
+		i = j + 1;
+	}
+}
+
+static bool tg_step(struct tg *g)
+{
+	uint32_t b = (uint32_t)h_rand_below(&g->rng, TG_N), l, i, v;
+	struct dc_btree_cur c;
+	dc_size_t count = g->t.count;
+	bool dry = !h_rand_below(&g->rng, 16);
+	int err, want;
+
+	v = g->t.kind ? (uint32_t)h_rand_below(&g->rng, 3) : 0;
+	if (g->val[b] == TG_NONE || h_rand_below(&g->rng, 8) == 0) {
+		/* give [b, l]: into the gap, or across something */
+		l = b + (uint32_t)rlog(&g->rng, 8);
+		l = l >= TG_N ? TG_N - 1 : l;
+		for (want = 0, i = b; i <= l; i++)
+			want |= g->val[i] != TG_NONE;
+		g->ta.budget = dry ? 0 : -1;
+		err = dc_btree_give(&g->t, &g->a, g->off + b, g->off + l, v);
+		g->ta.budget = -1;
+		if (want)
+			return err == DC_EEXIST && ++g->eexist;
+		if (err == DC_ENOSPC && dry)
+			return g->t.count == count && ++g->enospc;
+		for (i = b; i <= l; i++)
+			g->val[i] = v;
+		return !err && ++g->gives;
+	}
+	/* take a sub-range of the extent holding b */
+	v = g->val[b];
+	for (i = b; i > 0 && g->val[i - 1] == v; i--)
+		;
+	for (l = b; l + 1 < TG_N && g->val[l + 1] == v; l++)
+		;
+	b = i + (uint32_t)h_rand_below(&g->rng, l - i + 1);
+	l = b + (uint32_t)h_rand_below(&g->rng, l - b + 1);
+	if (!dc_btree_find_le(&g->t, g->off + b, &c))
+		return false;
+	g->ta.budget = dry ? 0 : -1;
+	err = dc_btree_take(&g->t, &g->a, &c, g->off + b, g->off + l);
+	g->ta.budget = -1;
+	if (err == DC_ENOSPC && dry)
+		return g->t.count == count && ++g->enospc;
+	for (i = b; i <= l; i++)
+		g->val[i] = TG_NONE;
+	return !err && ++g->takes;
+}
+
+static void take_and_give_keep_runs_maximal(void)
+{
+	long steps = nops / 5 < 1000 ? 1000 : nops / 5;
+	struct tg g;
+
+	for (int run = 0; run < 4; run++) {
+		memset(&g, 0, sizeof(g));
+		g.val = malloc(TG_N * sizeof(*g.val));
+		CU_ASSERT_FATAL(g.val != NULL);
+		memset(g.val, 0xff, TG_N * sizeof(*g.val));
+		g.off = run & 1 ? 0 - (dc_addr_t)TG_N : 0;
+		g.rng = seed0 ^ (0x7a6e + (uint64_t)run);
+		g.a = ta_alloc(&g.ta);
+		dc_btree_init(&g.t, run & 2 ? DC_BTREE_VALUED : DC_BTREE_PLAIN);
+		for (long s = 0; s < steps; s++) {
+			long live = g.ta.live, g0 = g.ta.gets;
+			unsigned need = dc_btree_need(&g.t, 1);
+			int h0 = g.t.height;
+
+			if (!tg_step(&g)) {
+				printf("\n  run %d step %ld: wrong result; replay "
+				       "with DC_SEED=%" PRIu64 "\n", run, s, seed0);
+				CU_FAIL_FATAL("take/give differ from the oracle");
+			}
+			if (g.ta.gets - g0 > (long)need)
+				CU_FAIL_FATAL("take/give took more than promised");
+			if (((g.ta.live - live) * (g.ta.live - live) >= 4 ||
+			     g.t.height != h0 || s % 512 == 0) &&
+			    (dc_btree_check(&g.t, !g.t.kind) || !tg_same(&g))) {
+				printf("\n  run %d step %ld; replay with DC_SEED=%"
+				       PRIu64 "\n", run, s, seed0);
+				CU_FAIL_FATAL("tree differs from the oracle");
+			}
+		}
+		CU_ASSERT(tg_same(&g));
+		CU_ASSERT(g.gives > steps / 8 && g.takes > steps / 8 &&
+			  g.eexist > 0 && g.enospc > 0);
+		printf("\n  run %d: %ld gives, %ld takes, %ld overlaps, %ld short "
+		       "of nodes, %" PRIu64 " extents, height %d ", run, g.gives,
+		       g.takes, g.eexist, g.enospc, g.t.count, g.t.height);
+		bt_clear(&g.t, &g.a);
+		free(g.val);
+	}
+}
+
 /* ------------------------------------------- structure, fill, node counts */
 
 /* A deterministic permutation of 0..n-1 (n > 0), seeded. */
@@ -1348,6 +1548,10 @@ int main(int argc, char **argv)
 		  find_le_and_walk_follow_address_order },
 		{ "resize_keeps_cursor_and_separators",
 		  resize_keeps_cursor_and_separators },
+		{ "take_has_four_shapes_and_give_merges",
+		  take_has_four_shapes_and_give_merges },
+		{ "take_and_give_keep_runs_maximal",
+		  take_and_give_keep_runs_maximal },
 		{ "splits_and_merges_at_every_level",
 		  splits_and_merges_at_every_level },
 		{ "insert_short_of_nodes_fails_unchanged",
