@@ -17,7 +17,8 @@
  *   find_le  look a random free page up (one descent, no change)
  *
  * Take and give are those of backends/tree.c (four take shapes, merges
- * with touching neighbours on give), written once per tree. Both trees get
+ * with touching neighbours on give): written out for the AVL,
+ * dc_btree_take() and dc_btree_give() for the B-tree. Both trees get
  * their nodes from one contiguous block carved in order, as the metadata
  * pool carves stolen pages, and every address the two return is compared.
  *
@@ -206,49 +207,14 @@ struct bt {
 static void bt_take(struct bt *b, struct dc_btree_cur *c, dc_addr_t base,
 		    dc_addr_t last)
 {
-	dc_addr_t l = c->last;
-
-	if (base == c->base && last == c->last) {
-		dc_btree_erase(&b->t, &b->a, c);
-	} else if (base == c->base) {
-		dc_btree_resize(&b->t, c, last + 1, c->last);
-	} else if (last == c->last) {
-		dc_btree_resize(&b->t, c, c->base, base - 1);
-	} else {
-		dc_btree_resize(&b->t, c, c->base, base - 1);
-		if (dc_btree_insert(&b->t, &b->a, c, last + 1, l, 0))
-			die("btree: out of nodes");
-	}
+	if (dc_btree_take(&b->t, &b->a, c, base, last))
+		die("btree: out of nodes");
 }
 
-/* Both neighbours touch: grow l over the range and r (overlapping r for a
- * moment: resize does not look at neighbours), then erase r. */
 static void bt_give(struct bt *b, dc_addr_t base, dc_addr_t last)
 {
-	struct dc_btree_cur c;
-	bool hl = dc_btree_find_le(&b->t, base, &c), hr, tl, tr;
-	dc_addr_t ll = hl ? c.last : 0;
-
-	hr = b->t.count && dc_btree_next(&b->t, &c);
-	tl = hl && base - ll == 1;
-	tr = hr && c.base - last == 1;
-	if (tl && tr) {
-		dc_addr_t rl = c.last;
-
-		dc_btree_prev(&b->t, &c);
-		dc_btree_resize(&b->t, &c, c.base, rl);
-		dc_btree_next(&b->t, &c);
-		dc_btree_erase(&b->t, &b->a, &c);
-	} else if (tl) {
-		if (hr)
-			dc_btree_prev(&b->t, &c);
-		dc_btree_resize(&b->t, &c, c.base, last);
-	} else if (tr) {
-		dc_btree_resize(&b->t, &c, base, c.last);
-	} else if (dc_btree_insert(&b->t, &b->a, b->t.count ? &c : NULL, base,
-				   last, 0)) {
-		die("btree: out of nodes");
-	}
+	if (dc_btree_give(&b->t, &b->a, base, last, 0))
+		die("btree: give failed");
 }
 
 static dc_addr_t bt_alloc(struct bt *b, const struct dc_window *w)
