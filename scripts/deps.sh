@@ -18,6 +18,11 @@ for a in "$@"; do
 done
 pkgs="build-essential cmake pkg-config libhwloc-dev hwloc libnuma-dev libcunit1-dev
       gcc-multilib librsvg2-bin libxml2-utils python3 bzip2 binutils groff-base"
+# the memblock peer (scripts/memblock-peer.sh, `discontig bench --peer
+# memblock`): Linux 6.1's mm/memblock.c comes from the linux-source-6.1
+# package (138 MB; the peer's tests need it), and tools/lib/slab.c
+# includes urcu/uatomic.h (liburcu-dev).
+pkgs="$pkgs linux-source-6.1 liburcu-dev"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
