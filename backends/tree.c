@@ -1,37 +1,101 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
  * backends/tree.c - the extent-tree backend: free memory of one node as
- * maximal extents in an augmented AVL tree (core/tree.c).
+ * maximal extents in an augmented extent B-tree (core/btree.c).
  *
  * DOC: tree backend
  * The design of the 2001 "tree-based bootmem" RFC: time and space grow
  * with the number of free extents, not with the size of memory, and
  * tracking is byte-exact. A fit inside a window, aligned, lowest or
- * highest, is a restricted descent on the tree's max_span (DESIGN.md,
- * "Backends"). Tree nodes come from the node's metadata pool
- * (core/pool.h); the node layer calls prepare() first, so no mutating
- * call runs out of metadata halfway.
+ * highest, is a restricted descent on each child's longest span and
+ * alignment classes (DESIGN.md, "Backends"). Until issue 15 the extents
+ * were AVL nodes of 64 bytes each; a search path at 10^6 extents was ~20
+ * cache misses and the tree 64 bytes per extent. The B-tree keeps 31
+ * extents in a 512-byte leaf: a path of 5 nodes, about 21 bytes per
+ * extent.
+ *
+ * Nodes. A B-tree node is DC_BTREE_NODE_SIZE (512) bytes, larger than a
+ * pool entry (DC_POOL_ENTRY_SIZE, 64), so the backend keeps its own list
+ * of spare nodes: in SETUP each one is a block from the top of the
+ * caller's initial pool (dc_pool_block); in READY the initial pool is
+ * tried first, then a block of 2^shift pages (doubling up to 16) is
+ * stolen through the metadata layer (dc_meta_steal: this node first,
+ * then the nearest with room) and carved into nodes. Spare nodes stay
+ * metadata, as carved pool entries do.
+ *
+ * Counting (the prepare() contract, backend.h). Erase and resize take no
+ * node; an insert takes at most height + 1, and each insert raises the
+ * height by one at most, so the i-th insert of a call (from 0) takes at
+ * most h + 1 + i, where h is the height when it was prepared; a tree of
+ * one leaf with room for every insert of the call needs none
+ * (tree_need()).
+ * prepare(n, k) adds the bound of k more inserts to `want` and makes
+ * nspare + net >= want, where net is what the call took from the list so
+ * far (gets minus puts): what is left covers every insert still to come.
+ * A mutating call needs at most ONE insert:
+ *
+ *   whole extent      |<----- extent ----->|    erase: gives a node back
+ *                     |<----- range  ----->|
+ *
+ *   left edge         |<----- extent ----->|    resize: no node
+ *                     |<- range ->|
+ *
+ *   right edge        |<----- extent ----->|    resize: no node
+ *                              |<- range ->|
+ *
+ *   middle split      |<----- extent ----->|    resize + insert
+ *                         |<-range->|
+ *
+ * and giving a range back merges with the touching neighbours (resize,
+ * erase) or inserts one extent.
+ *
+ * Failure: nodes acquired during a call stay on a separate list (fresh)
+ * until the call ends. finish(n, true) moves them to the spare list;
+ * finish(n, false) gives them all back: blocks of the initial pool
+ * newest first (dc_pool_block_retire, which restores the pool exactly),
+ * stolen ones are forgotten (the transaction has dropped their steals).
+ * A failed call runs no mutating call (the node layer prepares first),
+ * so every fresh node is still on the list.
+ *
+ * A steal reserves its block in this node's tree (core/pool.c records it
+ * at the end of the call) and prepares that reservation while we are
+ * growing: such a nested prepare only adds to want (internal), and the
+ * outer loop grows until the bound holds.
  *
  * Invariants (check() returns the number of the first broken one):
- *  1..6  T1..T6 of core/tree.h on the free tree, with T2: free extents
+ *  1..7  B1..B7 of core/btree.h on the free tree, with B2: free extents
  *        are maximal, so "every byte of [base, last] is free" is the same
  *        as "[base, last] lies inside one free extent"
- *  7     every free extent carries this node's nid (an entry that was
- *        handed to another node while still in this tree shows up here)
- *  8     every free extent lies inside one registered fragment of this
+ *  8     the spare list holds nspare nodes, none fresh, and outside a
+ *        call nothing is wanted, taken or fresh
+ *  9     every free extent lies inside one registered fragment of this
  *        node (checked when the node belongs to a system)
  *
  * "taken" counts the used and metadata bytes inside the node's memory:
  * reserve and alloc add to it, free subtracts; add_memory and
  * remove_memory change the memory itself, not what is taken of it.
  */
+#include "core/btree.h"
 #include "core/pool.h"
 #include "core/range.h"
 #include "core/tree.h"
 
+#define TREE_NODE DC_BTREE_NODE_SIZE
+#define TREE_SHIFT_MAX 4	/* steals grow to 2^4 pages */
+
 struct tree_state {
-	struct dc_tree free;	/* free extents, maximal */
+	struct dc_btree free;	/* free extents, maximal */
 	dc_size_t taken;	/* used + metadata bytes */
+	struct dc_btree_node *spare;	/* spare nodes, threaded by w[0] */
+	struct dc_btree_node *fresh;	/* acquired in this call */
+	uint32_t nspare;	/* on both lists */
+	uint32_t nfresh;
+	uint32_t want;		/* nodes this call's inserts may take */
+	uint32_t inserts;	/* inserts prepared in this call */
+	int32_t net;		/* nodes taken minus given in this call */
+	uint8_t shift, shift0;	/* next steal: 2^shift pages; at call start */
+	uint8_t internal;	/* growing: a steal prepares its reservation */
+	uint8_t in_call;
 };
 
 _Static_assert(sizeof(struct tree_state) <=
@@ -39,6 +103,8 @@ _Static_assert(sizeof(struct tree_state) <=
 	       "tree backend state must fit in dc_node.state");
 _Static_assert(_Alignof(struct tree_state) <= _Alignof(uint64_t),
 	       "dc_node.state must be aligned enough for tree_state");
+_Static_assert(TREE_NODE % DC_POOL_ENTRY_SIZE == 0,
+	       "a node retired to the pool gives back whole entries");
 
 /*
  * dc_node.state is private to the backend and only ever accessed through
@@ -55,126 +121,210 @@ static const struct tree_state *tree_state_const(const struct dc_node *n)
 	return (const struct tree_state *)(const void *)n->state;
 }
 
+static void node_push(struct dc_btree_node **list, struct dc_btree_node *x)
+{
+	x->w[0] = (uintptr_t)*list;
+	*list = x;
+}
+
+static struct dc_btree_node *node_pop(struct dc_btree_node **list)
+{
+	struct dc_btree_node *x = *list;
+
+	if (x)
+		*list = (struct dc_btree_node *)(uintptr_t)x->w[0];
+	return x;
+}
+
+/* The B-tree's allocator: spare nodes first, then this call's fresh. */
+static void *tree_node_get(void *ctx)
+{
+	struct tree_state *s = tree_state(ctx);
+	struct dc_btree_node *x = node_pop(&s->spare);
+
+	if (!x) {
+		x = node_pop(&s->fresh);
+		if (!x)
+			return 0;
+		s->nfresh--;
+	}
+	s->nspare--;
+	s->net++;
+	return x;
+}
+
+static void tree_node_put(void *ctx, void *node)
+{
+	struct tree_state *s = tree_state(ctx);
+
+	node_push(&s->spare, node);
+	s->nspare++;
+	s->net--;
+}
+
+static struct dc_btree_alloc tree_alloc_of(struct dc_node *n)
+{
+	return (struct dc_btree_alloc){ tree_node_get, tree_node_put, n };
+}
+
 static int tree_init(struct dc_node *n)
 {
 	struct tree_state *s = tree_state(n);
 
-	dc_tree_init(&s->free);
-	s->taken = 0;
+	*s = (struct tree_state){ 0 };
+	dc_btree_init(&s->free, DC_BTREE_PLAIN);
+	return 0;
+}
+
+static void tree_fresh_push(struct tree_state *s, void *x)
+{
+	node_push(&s->fresh, x);
+	s->nfresh++;
+	s->nspare++;
+}
+
+/* A block stolen for nodes: 2^shift pages, at least missing nodes, else
+ * the smallest block that holds them. */
+static int tree_steal(struct dc_node *n, dc_size_t missing)
+{
+	struct tree_state *s = tree_state(n);
+	dc_size_t page = dc_page_size(n->sys);
+	dc_size_t least = (missing * TREE_NODE + page - 1) & ~(page - 1);
+	dc_size_t bytes = page << s->shift;
+	unsigned char *va;
+	dc_addr_t pa;
+	void *v;
+
+	if (bytes < least)
+		bytes = least;
+	if (dc_meta_steal(n, bytes, &pa, &v)) {
+		if (bytes == least || dc_meta_steal(n, least, &pa, &v))
+			return DC_ENOSPC;
+		bytes = least;
+	}
+	for (va = v; bytes >= TREE_NODE; va += TREE_NODE, bytes -= TREE_NODE)
+		tree_fresh_push(s, va);
+	if (s->shift < TREE_SHIFT_MAX)
+		s->shift++;
+	return 0;
+}
+
+/* Bring nspare + net up to want: the initial pool first, one block per
+ * node, then steals. */
+static int tree_grow(struct dc_node *n)
+{
+	struct tree_state *s = tree_state(n);
+	void *va;
+
+	while ((int64_t)s->nspare + s->net < (int64_t)s->want) {
+		if (!dc_pool_block(n->sys, TREE_NODE, &va)) {
+			tree_fresh_push(s, va);
+			continue;
+		}
+		if (tree_steal(n, (dc_size_t)((int64_t)s->want - s->net -
+					      s->nspare)))
+			return DC_ENOSPC;
+	}
 	return 0;
 }
 
 /*
- * Worst case of one mutating call: ONE new tree node. Taking a range out
- * of a free extent has four shapes (as mm/vmalloc.c's enum fit_type):
- *
- *   whole extent      |<----- extent ----->|    erase: frees a node
- *                     |<----- range  ----->|
- *
- *   left edge         |<----- extent ----->|    resize: no node
- *                     |<- range ->|
- *
- *   right edge        |<----- extent ----->|    resize: no node
- *                              |<- range ->|
- *
- *   middle split      |<----- extent ----->|    resize + insert:
- *                         |<-range->|           ONE new node
- *
- * Giving a range back merges with the touching neighbours: both (erase
- * one, resize the other), one (resize), none (insert: ONE new node).
+ * Nodes inserts number i .. i + k - 1 of the call may take (see
+ * "Counting" at the top of the file). A tree of one leaf is exact: while
+ * every insert of the call fits it, none takes a node (an empty tree, the
+ * leaf itself). That is most nodes of a real machine, and it keeps a node
+ * that donates a stolen block from stealing for its own record (steals
+ * nest at most three deep: core/pool.c).
  */
+static unsigned tree_need(const struct dc_btree *t, unsigned i, unsigned k)
+{
+	if (t->height <= 1 && t->count + i + k <= t->cap)
+		return !t->height && !i;
+	return k * (t->height + 1u + i) + k * (k - 1) / 2;
+}
+
+/* See "Counting" at the top of the file. */
 static int tree_prepare(struct dc_node *n, unsigned k)
 {
-	return dc_pool_prepare(n, k * 1);
+	struct tree_state *s = tree_state(n);
+	int r;
+
+	dc_txn_touch(n);	/* finish() ends what this call holds */
+	if (!s->in_call) {
+		s->in_call = 1;
+		s->shift0 = s->shift;
+	}
+	s->want += tree_need(&s->free, s->inserts, k);
+	s->inserts += k;
+	if (s->internal)
+		return 0;
+	s->internal = 1;
+	r = tree_grow(n);
+	s->internal = 0;
+	return r;
 }
 
-/* The free extent holding all of [base, last], or NULL. */
-static struct dc_extent *tree_holding(const struct tree_state *s,
-				      dc_addr_t base, dc_addr_t last)
+static bool tree_pool_owns(const struct dc_pool *p, const void *x)
 {
-	struct dc_extent *e = dc_tree_find_le(&s->free, base);
-
-	return e && e->last >= last ? e : NULL;
+	return (uintptr_t)x >= p->start && (uintptr_t)x < p->end;
 }
 
 /*
- * Take [base, last] out of free extent e, which holds it: one of the four
- * shapes drawn above tree_prepare(). The new node is taken before any
- * change, so a missing prepare (our bug) changes nothing.
+ * End of the public call: the fresh nodes join the spare list (ok), or
+ * are given back (!ok): to the initial pool, newest first, so that it is
+ * restored exactly, or forgotten when stolen (the transaction has dropped
+ * their steals). Spare nodes stay with the tree, as the array backend
+ * keeps its spare slots: the next call's worst case is usually held
+ * already, and a steal that records its block in this tree rarely has
+ * to steal again for it (steals nest at most three deep, core/pool.c).
  */
-static int tree_take(struct dc_node *n, struct dc_extent *e, dc_addr_t base,
-		     dc_addr_t last)
+static void tree_finish(struct dc_node *n, bool ok)
 {
 	struct tree_state *s = tree_state(n);
-	struct dc_extent *right;
+	const struct dc_pool *p = &n->sys->pool;
+	struct dc_btree_node *x;
 
-	if (base == e->base && last == e->last) {
-		dc_tree_erase(&s->free, e);
-		dc_pool_put(n, e);
-	} else if (base == e->base) {
-		dc_tree_resize(&s->free, e, last + 1, e->last);
-	} else if (last == e->last) {
-		dc_tree_resize(&s->free, e, e->base, base - 1);
-	} else {
-		/* e->base < base and last < e->last: no +1/-1 overflows. */
-		right = dc_pool_get(n);
-		if (!right)
-			return DC_ENOSPC;
-		right->base = last + 1;
-		right->last = e->last;
-		right->nid = n->nid;
-		dc_tree_resize(&s->free, e, e->base, base - 1);
-		dc_tree_insert(&s->free, right);
+	while ((x = node_pop(&s->fresh))) {
+		s->nfresh--;
+		if (ok) {
+			node_push(&s->spare, x);
+			continue;
+		}
+		s->nspare--;
+		if (tree_pool_owns(p, x))
+			dc_pool_block_retire(n->sys, x, TREE_NODE);
 	}
-	return 0;
+	if (!ok)
+		s->shift = s->shift0;
+	s->want = s->inserts = 0;
+	s->net = 0;
+	s->in_call = 0;
 }
 
-/*
- * Make [base, last] free, merging with free neighbours that touch it.
- * Returns DC_EEXIST, changing nothing, if a free extent overlaps it (the
- * node layer rules that out; callers map it to their own code).
- *
- *   both:  [ l ][ range ][ r ]   -> l grows over range and r; r erased
- *   left:  [ l ][ range ]  [ r ] -> l grows
- *   right: [ l ]  [ range ][ r ] -> r grows down
- *   none:  [ l ]  [ range ]  [ r ] -> new extent: ONE new node
- *
- * "Touch" is tested as base - l->last == 1, never l->last + 1, which would
- * wrap when l ends at 2^64 - 1.
- */
+/* The free extent holding all of [base, last]: true and c on it. */
+static bool tree_holding(const struct tree_state *s, dc_addr_t base,
+			 dc_addr_t last, struct dc_btree_cur *c)
+{
+	return dc_btree_find_le(&s->free, base, c) && c->last >= last;
+}
+
+/* Take [base, last] out of the extent at c, which holds it (the four
+ * shapes at the top of the file). */
+static int tree_take(struct dc_node *n, struct dc_btree_cur *c,
+		     dc_addr_t base, dc_addr_t last)
+{
+	struct dc_btree_alloc a = tree_alloc_of(n);
+
+	return dc_btree_take(&tree_state(n)->free, &a, c, base, last);
+}
+
+/* Make [base, last] free, merged with the free neighbours that touch it:
+ * DC_EEXIST, changing nothing, if a free extent overlaps it. */
 static int tree_give(struct dc_node *n, dc_addr_t base, dc_addr_t last)
 {
-	struct tree_state *s = tree_state(n);
-	struct dc_extent *l = dc_tree_find_le(&s->free, base);
-	struct dc_extent *r = l ? dc_tree_next(l) : dc_tree_first(&s->free);
-	struct dc_extent *e;
-	bool touch_l, touch_r;
-	dc_addr_t r_last;
+	struct dc_btree_alloc a = tree_alloc_of(n);
 
-	if ((l && l->last >= base) || (r && r->base <= last))
-		return DC_EEXIST;
-	touch_l = l && base - l->last == 1;
-	touch_r = r && r->base - last == 1;
-
-	if (touch_l && touch_r) {
-		r_last = r->last;
-		dc_tree_erase(&s->free, r);
-		dc_pool_put(n, r);
-		dc_tree_resize(&s->free, l, l->base, r_last);
-	} else if (touch_l) {
-		dc_tree_resize(&s->free, l, l->base, last);
-	} else if (touch_r) {
-		dc_tree_resize(&s->free, r, base, r->last);
-	} else {
-		e = dc_pool_get(n);
-		if (!e)
-			return DC_ENOSPC;
-		e->base = base;
-		e->last = last;
-		e->nid = n->nid;
-		dc_tree_insert(&s->free, e);
-	}
-	return 0;
+	return dc_btree_give(&tree_state(n)->free, &a, base, last, 0);
 }
 
 static int tree_add_memory(struct dc_node *n, dc_addr_t base, dc_addr_t last)
@@ -185,11 +335,11 @@ static int tree_add_memory(struct dc_node *n, dc_addr_t base, dc_addr_t last)
 static int tree_remove_memory(struct dc_node *n, dc_addr_t base,
 			      dc_addr_t last)
 {
-	struct dc_extent *e = tree_holding(tree_state(n), base, last);
+	struct dc_btree_cur c;
 
-	if (!e)
+	if (!tree_holding(tree_state(n), base, last, &c))
 		return DC_EBUSY;
-	return tree_take(n, e, base, last);
+	return tree_take(n, &c, base, last);
 }
 
 /* A free run leaves as remove_memory takes it; a taken run is in no
@@ -197,9 +347,10 @@ static int tree_remove_memory(struct dc_node *n, dc_addr_t base,
 static int tree_drop(struct dc_node *n, dc_addr_t base, dc_addr_t last)
 {
 	struct tree_state *s = tree_state(n);
+	struct dc_btree_cur c;
 
-	if (tree_holding(s, base, last))
-		return tree_remove_memory(n, base, last);
+	if (tree_holding(s, base, last, &c))
+		return tree_take(n, &c, base, last);
 	s->taken -= last - base + 1;
 	return 0;
 }
@@ -214,23 +365,23 @@ static int tree_probe(const struct dc_node *n, dc_addr_t base,
 		      dc_addr_t last, enum dc_probe want)
 {
 	const struct tree_state *s = tree_state_const(n);
-	const struct dc_extent *e;
+	struct dc_btree_cur c;
 
 	if (want == DC_PROBE_FREE)
-		return tree_holding(s, base, last) ? 0 : DC_EBUSY;
-	e = dc_tree_find_le(&s->free, last);
-	return e && e->last >= base ? DC_ENOENT : 0;
+		return tree_holding(s, base, last, &c) ? 0 : DC_EBUSY;
+	return dc_btree_find_le(&s->free, last, &c) && c.last >= base ?
+	       DC_ENOENT : 0;
 }
 
 static int tree_reserve(struct dc_node *n, dc_addr_t base, dc_addr_t last)
 {
 	struct tree_state *s = tree_state(n);
-	struct dc_extent *e = tree_holding(s, base, last);
+	struct dc_btree_cur c;
 	int err;
 
-	if (!e)
+	if (!tree_holding(s, base, last, &c))
 		return DC_EBUSY;	/* not probed: nothing changed */
-	err = tree_take(n, e, base, last);
+	err = tree_take(n, &c, base, last);
 	if (!err)
 		s->taken += last - base + 1;
 	return err;
@@ -248,7 +399,7 @@ static int tree_free(struct dc_node *n, dc_addr_t base, dc_addr_t last)
 	return err;
 }
 
-/* Nothing to place: the tree lives in pool entries from the start. */
+/* Nothing to place: the tree lives in its nodes from the start. */
 static int tree_finalize(struct dc_node *n)
 {
 	return 0;
@@ -261,9 +412,10 @@ static void tree_unfinalize(struct dc_node *n)
 static int tree_find(const struct dc_node *n, const struct dc_window *w,
 		     dc_addr_t *out)
 {
+	struct dc_btree_cur c;
 	dc_addr_t a;
 
-	if (!dc_tree_find_fit(&tree_state_const(n)->free, w, &a))
+	if (!dc_btree_find_fit(&tree_state_const(n)->free, w, &c, &a))
 		return DC_ENOMEM;
 	*out = a;
 	return 0;
@@ -273,14 +425,13 @@ static int tree_alloc(struct dc_node *n, const struct dc_window *w,
 		      dc_addr_t *out)
 {
 	struct tree_state *s = tree_state(n);
-	struct dc_extent *e;
+	struct dc_btree_cur c;
 	dc_addr_t a;
 	int err;
 
-	e = dc_tree_find_fit(&s->free, w, &a);
-	if (!e)
+	if (!dc_btree_find_fit(&s->free, w, &c, &a))
 		return DC_ENOMEM;
-	err = tree_take(n, e, a, a + (w->size - 1));
+	err = tree_take(n, &c, a, a + (w->size - 1));
 	if (err)
 		return err;
 	s->taken += w->size;
@@ -292,48 +443,65 @@ static int tree_next_free(const struct dc_node *n, dc_addr_t from,
 			  dc_addr_t *base, dc_addr_t *last)
 {
 	const struct tree_state *s = tree_state_const(n);
-	const struct dc_extent *e = dc_tree_find_le(&s->free, from);
+	struct dc_btree_cur c;
+	bool le = dc_btree_find_le(&s->free, from, &c);
 
-	if (e && e->last >= from) {
+	if (le && c.last >= from) {
 		*base = from;
-		*last = e->last;
+		*last = c.last;
 		return 0;
 	}
-	e = e ? dc_tree_next(e) : dc_tree_first(&s->free);
-	if (!e)
+	if (!s->free.count || !dc_btree_next(&s->free, &c))
 		return DC_ENOENT;
-	*base = e->base;
-	*last = e->last;
+	*base = c.base;
+	*last = c.last;
 	return 0;
 }
 
-/* Invariant 7: e inside one fragment of node n (fragments are maximal
- * per node, so one fragment holds any run of this node's memory). */
-static bool tree_in_fragment(const struct dc_node *n,
-			     const struct dc_extent *e)
+/* Invariant 9: [base, last] inside one fragment of node n (fragments are
+ * maximal per node, so one fragment holds any run of its memory). */
+static bool tree_in_fragment(const struct dc_node *n, dc_addr_t base,
+			     dc_addr_t last)
 {
-	const struct dc_extent *f = dc_tree_find_le(&n->sys->fragments,
-						    e->base);
+	const struct dc_extent *f = dc_tree_find_le(&n->sys->fragments, base);
 
-	return f && f->nid == n->nid && f->last >= e->last;
+	return f && f->nid == n->nid && f->last >= last;
+}
+
+/* Invariant 8: the lists hold what the counts say; at rest, no call's
+ * bookkeeping is left. The walk stops at nspare + 1 nodes, so a cycle
+ * cannot hang it. */
+static int tree_check_spare(const struct tree_state *s)
+{
+	const struct dc_btree_node *x = s->spare;
+	dc_size_t k = 0;
+
+	for (; x && k <= s->nspare; k++)
+		x = (const struct dc_btree_node *)(uintptr_t)x->w[0];
+	if (k != s->nspare || x)
+		return 8;
+	if (s->fresh || s->nfresh || s->want || s->inserts || s->net ||
+	    s->in_call || s->internal)
+		return 8;
+	return 0;
 }
 
 static int tree_check(const struct dc_node *n)
 {
 	const struct tree_state *s = tree_state_const(n);
-	const struct dc_extent *e;
-	int bad = dc_tree_check(&s->free, true);
+	struct dc_btree_cur c;
+	bool more;
+	int bad = dc_btree_check(&s->free, true);
 
 	if (bad)
 		return bad;
-	for (e = dc_tree_first(&s->free); e; e = dc_tree_next(e))
-		if (e->nid != n->nid)
-			return 7;
-	if (!n->sys)
-		return 0;
-	for (e = dc_tree_first(&s->free); e; e = dc_tree_next(e))
-		if (!tree_in_fragment(n, e))
-			return 8;
+	bad = tree_check_spare(s);
+	if (bad || !n->sys)
+		return bad;
+	for (more = dc_btree_first(&s->free, &c); more;
+	     more = dc_btree_next(&s->free, &c))
+		if (!tree_in_fragment(n, c.base, c.last))
+			return 9;
 	return 0;
 }
 
@@ -351,6 +519,7 @@ const struct dc_backend_ops dc_backend_tree = {
 	.page_granular = false,
 	.init = tree_init,
 	.prepare = tree_prepare,
+	.finish = tree_finish,
 	.add_memory = tree_add_memory,
 	.remove_memory = tree_remove_memory,
 	.drop = tree_drop,

@@ -2,9 +2,11 @@
 /*
  * tree.h - the augmented extent tree (AVL), keyed by base.
  *
- * Used three times: free extents (tree backend), fragments (nodes/, one
- * tree for the whole system, nid in each extent) and metadata blocks (one
- * tree per node). The tree never allocates: callers pass entries taken from
+ * Used twice: fragments (nodes/, one tree for the whole system, nid in
+ * each extent) and metadata blocks (one tree per node). The tree
+ * backend's free extents moved to the extent B-tree (core/btree.h, issue
+ * 15); these two trees stay AVL because their entries come from the
+ * pool's 64-byte entries, which a steal's own records also use. The tree never allocates: callers pass entries taken from
  * the pool (core/pool.h), which is why a caller can count and reserve the
  * worst case before it changes anything.
  *

@@ -32,6 +32,11 @@ pkgs="$pkgs qemu-system-x86"
 [ $guest = 0 ] || pkgs="$pkgs linux-image-amd64 linux-headers-amd64
       busybox-static cpio gzip kmod"
 [ $memblock = 0 ] || pkgs="$pkgs linux-source-6.1 xz-utils flex bison bc libelf-dev libssl-dev"
+# the memblock peer (scripts/memblock-peer.sh, `discontig bench --peer
+# memblock`): Linux 6.1's mm/memblock.c comes from the linux-source-6.1
+# package (138 MB; the peer's tests need it), and tools/lib/slab.c
+# includes urcu/uatomic.h (liburcu-dev).
+pkgs="$pkgs linux-source-6.1 liburcu-dev"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

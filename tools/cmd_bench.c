@@ -33,7 +33,7 @@
 
 struct cli {
 	bool json, quiet, check;
-	const char *scenario, *svg, *backends;
+	const char *scenario, *svg, *backends, *peer;
 };
 
 /* ---- text output ---- */
@@ -164,6 +164,7 @@ static void json_report(const struct bench *b)
 	dc_json_u64(&j, "reps", b->o.reps);
 	dc_json_u64(&j, "cpus", (uint64_t)sysconf(_SC_NPROCESSORS_ONLN));
 	dc_json_str(&j, "machine", b->machine);
+	dc_json_str(&j, "memblock_kernel", b->peer_version);
 	dc_json_str(&j, "date", b->date);
 	dc_json_arr(&j, "backends");
 	for (unsigned c = 0; c < b->ncols; c++)
@@ -249,9 +250,10 @@ static const char *find_logs(const char *given, char *buf, size_t len,
 void dc_usage_bench(FILE *f)
 {
 	fprintf(f,
-		"usage: discontig bench [--quick] [--scenario NAME] [--n N] [--reps R]\n"
-		"                       [--json] [--svg FILE] [--logs DIR]\n"
-		"                       [--backends LIST] [--check] [--quiet]\n"
+		"usage: discontig bench [--quick] [--scenario NAME] [--n N] [--max-n N]\n"
+		"                       [--reps R] [--json] [--svg FILE] [--logs DIR]\n"
+		"                       [--backends LIST] [--peer memblock[=DIR]]\n"
+		"                       [--check] [--quiet]\n"
 		"\n"
 		"Run every compiled-in backend (tree, bitmap, array) on the same work,\n"
 		"one after another, R times (default 5), and print medians [min..max]\n"
@@ -266,12 +268,20 @@ void dc_usage_bench(FILE *f)
 		"  --quick        a seconds-long version of everything\n"
 		"  --scenario S   only scenario S; --n N alone means --scenario scaling\n"
 		"  --reps R       repetitions, 5 .. %d\n"
+		"  --max-n N      scaling: the sizes up to N only (the O(n^2) builds of\n"
+		"                 array and memblock at 10^6 take minutes)\n"
 		"  --json         one JSON object on stdout (times in ns, ratios x1000)\n"
 		"  --svg FILE     plot of the scaling figures, log-log (- for stdout)\n"
 		"  --logs DIR     the boot logs of the replay scenario (default:\n"
 		"                 $DC_SHARED_DIR/data/bootlogs, else shared/ beside\n"
 		"                 the source tree); missing: exit 2\n"
 		"  --backends L   only these, comma-separated (ratios are to the first)\n"
+		"  --peer memblock[=DIR]\n"
+		"                 Linux's own mm/memblock.c as one more column (scaling,\n"
+		"                 small), built by scripts/memblock-peer.sh from DIR (an\n"
+		"                 unpacked kernel tree or a tarball), by default from\n"
+		"                 Debian's linux-source-6.1; without it the bench says\n"
+		"                 how to get it and goes on without the column\n"
 		"  --check        exit 1 when a measured goal is missed\n"
 		"  --quiet        no progress on stderr\n"
 		"\n"
@@ -282,13 +292,14 @@ void dc_usage_bench(FILE *f)
 }
 
 enum { O_QUICK, O_SCEN, O_N, O_REPS, O_JSON, O_SVG, O_LOGS, O_BACKENDS,
-       O_CHECK, O_QUIET, O_HELP };
+       O_PEER, O_MAXN, O_CHECK, O_QUIET, O_HELP };
 
 static const struct dc_opt bench_opts[] = {
 	{ "--quick", false, O_QUICK }, { "--scenario", true, O_SCEN },
 	{ "--n", true, O_N },          { "--reps", true, O_REPS },
 	{ "--json", false, O_JSON },   { "--svg", true, O_SVG },
 	{ "--logs", true, O_LOGS },    { "--backends", true, O_BACKENDS },
+	{ "--peer", true, O_PEER },    { "--max-n", true, O_MAXN },
 	{ "--check", false, O_CHECK }, { "--quiet", false, O_QUIET },
 	{ "--help", false, O_HELP },   { NULL, false, 0 },
 };
@@ -310,12 +321,18 @@ static void parse(int argc, char **argv, struct cli *c, struct bench_opts *o)
 		case O_SVG: c->svg = val; break;
 		case O_LOGS: o->logs = val; break;
 		case O_BACKENDS: c->backends = val; break;
+		case O_PEER: c->peer = val; break;
 		case O_CHECK: c->check = true; break;
 		case O_QUIET: c->quiet = true; break;
 		case O_N:
 			if (!dc_parse_size(val, &v) || v < 1 || v > 100000000)
 				dc_die("--n", "'%s' is not a count 1 .. 10^8", val);
 			o->n = v;
+			break;
+		case O_MAXN:
+			if (!dc_parse_size(val, &v) || v < 1)
+				dc_die("--max-n", "'%s' is not a count >= 1", val);
+			o->max_n = v;
 			break;
 		case O_REPS:
 			if (!dc_parse_size(val, &v) || v < 5 || v > BENCH_MAXREP)
@@ -331,6 +348,21 @@ static void parse(int argc, char **argv, struct cli *c, struct bench_opts *o)
 			       "bench)");
 		}
 	}
+}
+
+/* --peer: the column, or a line saying how to get it; the run goes on
+ * without it (issue 15: "the bench says how to get it and goes on"). */
+static void add_peer(struct bench *b, const char *spec, bool quiet_stdout)
+{
+	char why[600];
+	int r = bench_add_peer(b, spec, why, sizeof(why));
+
+	if (r < 0)
+		dc_die("--peer", "'%s': the peer is memblock or memblock=DIR",
+		       spec);
+	if (r)
+		fprintf(quiet_stdout ? stderr : stdout,
+			"memblock peer: %s (going on without it)\n", why);
 }
 
 static const struct bench_scenario *scenario_find(const char *name)
@@ -384,12 +416,16 @@ int dc_cmd_bench(int argc, char **argv)
 	if (bench_add_backends(&b, c.backends) || !b.ncols)
 		dc_die("--backends", "'%s': a backend that is not compiled in "
 		       "(tree, bitmap, array)", c.backends);
+	if (c.peer)
+		add_peer(&b, c.peer, !out.note);
 	if (c.svg)
 		svg = dc_out_open(c.svg, "--svg");
 	if (out.note)
 		printf("discontig bench%s: %u repetitions, medians [min..max]; "
-		       "%s; %s\n", o.quick ? " --quick" : "", o.reps, b.machine,
-		       b.date);
+		       "%s; %s%s%s\n", o.quick ? " --quick" : "", o.reps,
+		       b.machine, b.date,
+		       b.peer_version[0] ? "; memblock: Linux " : "",
+		       b.peer_version);
 	for (size_t i = 0; bench_scenarios[i]; i++)
 		if (!c.scenario || !strcmp(c.scenario, bench_scenarios[i]->name))
 			bench_scenarios[i]->run(&b);
@@ -408,5 +444,6 @@ int dc_cmd_bench(int argc, char **argv)
 		missed |= bench_goal_met(&b.goals[i],
 					 bench_goal_ratio(&b, &b.goals[i])) == 0;
 	bench_free(&b);
+	bench_peer_unload();
 	return c.check && missed ? DC_EXIT_CHECK : DC_EXIT_OK;
 }

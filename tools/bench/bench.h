@@ -111,6 +111,7 @@ struct bench_out {
 struct bench_opts {
 	bool quick;
 	uint64_t n;		/* 0: the scenario's own sizes */
+	uint64_t max_n;		/* 0, or scaling's sizes up to this only */
 	unsigned reps;
 	const char *logs;	/* the boot log folder (replay) */
 };
@@ -126,6 +127,7 @@ struct bench {
 	uint64_t rng;
 	char machine[512];	/* for reports and the plot */
 	char date[32];
+	char peer_version[32];	/* the memblock peer's kernel, or "" */
 	const struct bench_goal *goals;	/* judged after the run: the
 					   project's (bench_goals) unless
 					   the caller sets its own */
@@ -154,6 +156,20 @@ void bench_free(struct bench *b);
 /* The compiled-in backends named in @list (comma-separated, NULL or
  * "all": every one), as columns. -1 on a name not compiled in. */
 int bench_add_backends(struct bench *b, const char *list);
+
+/* The node a peer column's own arena is on: memory a scenario adds
+ * above its layout for a peer that grows its metadata inside the memory
+ * it manages (memblock), left out of its figures (tools/bench/peer.c). */
+#define BENCH_ARENA_NID 15
+
+/*
+ * `--peer SPEC`: "memblock" or "memblock=DIR" (an unpacked kernel tree or
+ * a linux-source tarball). Builds or finds the peer and adds its column.
+ * Return: 0; 2 when it is not available here (@why: how to get it); -1
+ * for a SPEC that names no peer.
+ */
+int bench_add_peer(struct bench *b, const char *spec, char *why, size_t len);
+void bench_peer_unload(void);
 
 /* Add a column (a peer). -1 when full. */
 int bench_add_column(struct bench *b, const char *name,

@@ -2,7 +2,8 @@
 /*
  * plot.c - the bench's picture (bench.h): the scaling figures as cost
  * per operation against free extents, log-log. One series per column and
- * metric (alloc+free solid, reserve dashed), each point its median with a
+ * metric (alloc+free solid, reserve+free dashed: the two pairs issue 15's
+ * goals compare with Linux's memblock), each point its median with a
  * whisker from the minimum to the maximum of the repetitions, so a noisy
  * point shows as noisy. The machine and the date are written under the
  * plot: a figure without them cannot be compared with another run.
@@ -74,6 +75,8 @@ static void svg_axes(FILE *f, const struct plot *p)
 		"</text>\n", p->left - 58, p->top + p->h / 2);
 }
 
+static const char *const plot_metrics[2] = { "alloc+free", "reserve+free" };
+
 static bool plotted(const struct bench_row *r, int col, const char *metric)
 {
 	return !strcmp(r->scen, "scaling") && !strcmp(r->metric, metric) &&
@@ -136,7 +139,7 @@ static void xml_text(FILE *f, const char *s)
 
 int bench_plot_svg(const struct bench *b, FILE *f)
 {
-	struct plot p = { .left = 90, .top = 50, .w = 560, .h = 400 };
+	struct plot p = { .left = 90, .top = 50, .w = 540, .h = 400 };
 	double xmin = INFINITY, xmax = 0, ymin = INFINITY, ymax = 0;
 	int k = 0;
 
@@ -144,8 +147,8 @@ int bench_plot_svg(const struct bench *b, FILE *f)
 		for (unsigned col = 0; col < b->ncols; col++) {
 			const struct bench_row *r = &b->rows[i];
 
-			if (strcmp(r->scen, "scaling") || !r->v[col].ok ||
-			    r->v[col].min <= 0)
+			if (!plotted(r, (int)col, plot_metrics[0]) &&
+			    !plotted(r, (int)col, plot_metrics[1]))
 				continue;
 			xmin = fmin(xmin, (double)r->x);
 			xmax = fmax(xmax, (double)r->x);
@@ -159,39 +162,41 @@ int bench_plot_svg(const struct bench *b, FILE *f)
 	p.y0 = floor(log10(ymin));
 	p.y1 = fmax(ceil(log10(ymax)), p.y0 + 1);
 	fprintf(f, "<?xml version='1.0' encoding='UTF-8'?>\n"
-		"<svg xmlns='http://www.w3.org/2000/svg' width='860' "
+		"<svg xmlns='http://www.w3.org/2000/svg' width='900' "
 		"height='580' font-family='sans-serif' font-size='14'>\n"
 		"<rect width='100%%' height='100%%' fill='#fff'/>\n"
-		"<text x='430' y='28' text-anchor='middle' font-size='17'>"
+		"<text x='450' y='28' text-anchor='middle' font-size='17'>"
 		"discontig bench: cost per operation against free extents "
 		"(log-log)</text>\n");
 	svg_axes(f, &p);
 	for (unsigned col = 0; col < b->ncols; col++) {
-		svg_series(f, b, &p, (int)col, "alloc+free", false);
-		svg_series(f, b, &p, (int)col, "reserve", true);
+		svg_series(f, b, &p, (int)col, plot_metrics[0], false);
+		svg_series(f, b, &p, (int)col, plot_metrics[1], true);
 	}
 	for (unsigned col = 0; col < b->ncols; col++) {
 		double y = p.top + 20 + k * 46;
 		const char *c = b->cols[col].color;
 
-		fprintf(f, "<line x1='675' y1='%.1f' x2='715' y2='%.1f' "
-			"stroke='%s' stroke-width='2'/><text x='722' y='%.1f'>"
+		fprintf(f, "<line x1='655' y1='%.1f' x2='690' y2='%.1f' "
+			"stroke='%s' stroke-width='2'/><text x='696' y='%.1f'>"
 			"%s alloc+free</text>\n", y, y, c, y + 5,
 			b->cols[col].name);
-		fprintf(f, "<line x1='675' y1='%.1f' x2='715' y2='%.1f' "
+		fprintf(f, "<line x1='655' y1='%.1f' x2='690' y2='%.1f' "
 			"stroke='%s' stroke-width='2' stroke-dasharray='6,4'/>"
-			"<text x='722' y='%.1f'>%s reserve</text>\n", y + 20,
-			y + 20, c, y + 25, b->cols[col].name);
+			"<text x='696' y='%.1f'>%s reserve+free</text>\n",
+			y + 20, y + 20, c, y + 25, b->cols[col].name);
 		k++;
 	}
-	fprintf(f, "<text x='675' y='%.1f' font-size='12' fill='#555'>median "
-		"of %u runs,</text>\n<text x='675' y='%.1f' font-size='12' "
+	fprintf(f, "<text x='655' y='%.1f' font-size='12' fill='#555'>median "
+		"of %u runs,</text>\n<text x='655' y='%.1f' font-size='12' "
 		"fill='#555'>bars: min..max</text>\n", p.top + 20 + k * 46,
 		b->o.reps, p.top + 36 + k * 46);
 	fprintf(f, "<text x='20' y='545' font-size='12' fill='#333'>");
 	xml_text(f, b->machine);
 	fprintf(f, "</text>\n<text x='20' y='563' font-size='12' "
-		"fill='#333'>%s%s</text>\n</svg>\n", b->date,
-		b->o.quick ? ", --quick (short measurements)" : "");
+		"fill='#333'>%s%s%s%s</text>\n</svg>\n", b->date,
+		b->o.quick ? ", --quick (short measurements)" : "",
+		b->peer_version[0] ? "; memblock: Linux " : "",
+		b->peer_version);
 	return 0;
 }

@@ -2,7 +2,8 @@
 /*
  * scaling.c - bench scenario 1: one node with n free extents,
  * n = 10^2 .. 10^6: the cost of an alloc/free pair (one page, bottom-up
- * from a random goal) and of a reserve (one free page).
+ * from a random goal), of a reserve (one free page), of a reserve/free
+ * pair (both timed), and the metadata each column holds per free extent.
  *
  * Why: the 2001 proposal claimed that extent trees make boot memory cost
  * grow with the number of fragments instead of the size of memory. The
@@ -10,7 +11,10 @@
  * alternate), so the bitmap's span is the one that holds n extents: 2n
  * pages. Building n regions on the array one reserve at a time costs
  * O(n^2), about 3 minutes at 10^6 here. Every column, a peer included,
- * is driven through its struct bench_impl.
+ * is driven through its struct bench_impl; a peer column (Linux's
+ * memblock, which grows its arrays top-down inside the memory it
+ * manages) also gets an arena above the layout (tools/bench/peer.c), so
+ * that its layout is the same n free pages.
  */
 #include "tools/bench/bench.h"
 
@@ -26,6 +30,14 @@ struct scaling {
 	struct bench_target t;
 	uint64_t n;
 };
+
+/* A peer's arena: the first GiB boundary a GiB above the layout. */
+static uint64_t scaling_arena_base(uint64_t n)
+{
+	uint64_t end = SC_BASE + (2 * n + 2 * n / 8 / PG + 3) * PG;
+
+	return (end + 2 * GiB - 1) & ~(GiB - 1);
+}
 
 /*
  * n free pages alternating with n reserved ones, so every column sees n
@@ -45,6 +57,9 @@ static void scaling_build(struct scaling *c, int col)
 		   "scaling");
 	im = c->t.col->impl;
 	bench_add(&c->t, 0, SC_BASE, (2 * n + extra) * PG, "scaling");
+	if (!c->t.col->ops)	/* the largest array, the one it replaces */
+		bench_add(&c->t, BENCH_ARENA_NID, scaling_arena_base(n),
+			  (96 * n + 2 * MiB) & ~(PG - 1), "scaling");
 	bench_finalize(&c->t, "scaling");
 	for (i = 0; i < n; i++) {
 		r = im->reserve(&c->t, SC_BASE + (2 * i + 1) * PG, PG);
@@ -124,6 +139,40 @@ static uint64_t scaling_reserve_batch(void *ctx, uint64_t k)
 	return ns;
 }
 
+/* k reserve/free pairs of free pages, both timed */
+static uint64_t scaling_resfree_batch(void *ctx, uint64_t k)
+{
+	struct scaling *c = ctx;
+	const struct bench_impl *im = c->t.col->impl;
+	uint64_t start = bench_rnd(c->b, c->n), step = scaling_stride(c->n);
+	uint64_t t0 = dc_now_ns(), a;
+
+	for (uint64_t i = 0; i < k; i++) {
+		a = SC_BASE + 2 * PG * ((start + i * step) % c->n);
+		if (im->reserve(&c->t, a, PG) || im->free(&c->t, a, PG))
+			dc_die("bench", "scaling: reserve/free pair failed");
+	}
+	return dc_now_ns() - t0;
+}
+
+static double scaling_resfrees(struct bench *b, int col, void *ctx)
+{
+	return bench_per_op_ns(b, scaling_resfree_batch, ctx, 8, 1000000);
+}
+
+/* Metadata per free extent: a backend's stolen and initial-pool bytes
+ * less the node layer's share (as sn1's "backend metadata"), a peer's
+ * own figure. Measured on the machine as built. */
+static double scaling_meta(struct bench *b, int col, void *ctx)
+{
+	struct scaling *c = ctx;
+	struct bench_figures fig = { 0 };
+
+	c->t.col->impl->figures(&c->t, &fig);
+	return (double)(fig.metadata + fig.pool_used - fig.node_share) /
+	       (double)c->n;
+}
+
 /* ns per reserve of one free page (at most n/4 of them per batch) */
 static double scaling_reserves(struct bench *b, int col, void *ctx)
 {
@@ -149,6 +198,8 @@ static void scaling_run(struct bench *b)
 	}
 	bench_section(b, "1. scaling: one node, n free extents, 4 KiB pages");
 	for (unsigned i = 0; i < count; i++) {
+		if (b->o.max_n && ns[i] > b->o.max_n)
+			continue;
 		struct bench_row *rp = bench_row_new(b, "scaling", "alloc+free",
 						     "ns/op", ns[i], "n=%llu",
 						     (unsigned long long)ns[i]);
@@ -156,20 +207,34 @@ static void scaling_run(struct bench *b)
 						     "ns/op", ns[i], "n=%llu",
 						     (unsigned long long)ns[i]);
 
+		struct bench_row *rf = bench_row_new(b, "scaling",
+						     "reserve+free", "ns/op",
+						     ns[i], "n=%llu",
+						     (unsigned long long)ns[i]);
+		struct bench_row *rm = bench_row_new(b, "scaling",
+						     "metadata/extent", "B",
+						     ns[i], "n=%llu",
+						     (unsigned long long)ns[i]);
+
 		for (unsigned col = 0; col < b->ncols; col++) {
 			c.n = ns[i];
 			b->rng = 0x5ca1ab1e + ns[i];
 			scaling_build(&c, (int)col);
+			bench_measure(b, rm, (int)col, scaling_meta, &c);
 			bench_measure(b, rp, (int)col, scaling_pairs, &c);
 			bench_measure(b, rr, (int)col, scaling_reserves, &c);
+			bench_measure(b, rf, (int)col, scaling_resfrees, &c);
 			bench_close(&c.t);
 		}
 		bench_emit(b, rp);
 		bench_emit(b, rr);
+		bench_emit(b, rf);
+		bench_emit(b, rm);
 	}
 }
 
 const struct bench_scenario bench_scaling = {
 	"scaling", "one node with n free extents, n = 10^2 .. 10^6: ns per "
-	"alloc/free pair and per reserve (--n: that n only)", scaling_run,
+	"alloc/free pair, per reserve and per reserve/free pair, metadata "
+	"bytes per free extent (--n: that n only)", scaling_run,
 };

@@ -98,6 +98,26 @@ static double small_reserves(struct bench *b, int col, void *ctx)
 	return bench_per_op_ns(b, small_reserve_batch, ctx, 8, 8192);
 }
 
+/* k reserve/free pairs of one page, both timed */
+static uint64_t small_resfree_batch(void *ctx, uint64_t k)
+{
+	struct small *c = ctx;
+	const struct bench_impl *im = c->t.col->impl;
+	uint64_t t0 = dc_now_ns(), a;
+
+	for (uint64_t i = 0; i < k; i++) {
+		a = GiB + (i % 8192) * 64 * KiB;
+		if (im->reserve(&c->t, a, PG) || im->free(&c->t, a, PG))
+			dc_die("bench", "small: reserve/free pair failed");
+	}
+	return dc_now_ns() - t0;
+}
+
+static double small_resfrees(struct bench *b, int col, void *ctx)
+{
+	return bench_per_op_ns(b, small_resfree_batch, ctx, 16, 2000000);
+}
+
 static void small_run(struct bench *b)
 {
 	static const unsigned full[] = { 8, 16, 32, 64 };
@@ -121,16 +141,23 @@ static void small_run(struct bench *b)
 						     "ns/op", rs[i],
 						     "regions=%u", rs[i]);
 
+		struct bench_row *rf = bench_row_new(b, "small",
+						     "reserve+free", "ns/op",
+						     rs[i], "regions=%u",
+						     rs[i]);
+
 		for (unsigned col = 0; col < b->ncols; col++) {
 			c.regions = rs[i];
 			b->rng = 0x5a11 + rs[i];
 			small_build(&c, (int)col);
 			bench_measure(b, rp, (int)col, small_pairs, &c);
 			bench_measure(b, rr, (int)col, small_reserves, &c);
+			bench_measure(b, rf, (int)col, small_resfrees, &c);
 			bench_close(&c.t);
 		}
 		bench_emit(b, rp);
 		bench_emit(b, rr);
+		bench_emit(b, rf);
 	}
 }
 

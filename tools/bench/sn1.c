@@ -203,6 +203,13 @@ static void sn1_run(struct bench *b)
 		r[m] = bench_row_new(b, "sn1", metrics[m], units[m], c.nodes,
 				     "nodes=%u", c.nodes);
 	for (unsigned col = 0; col < b->ncols; col++) {
+		if (!b->cols[col].ops) {	/* the memblock peer */
+			for (unsigned m = 0; m < SN1_METRICS; m++)
+				bench_skip(r[m], (int)col, "the peer is built "
+					   "with 16 nodes (NODES_SHIFT=4) and "
+					   "4 KiB pages: see scaling");
+			continue;
+		}
 		bench_measure_multi(b, r, SN1_METRICS, (int)col, sn1_boot, &c);
 		if (strcmp(b->cols[col].name, "bitmap"))
 			bench_skip(r[9], (int)col,
