@@ -1201,7 +1201,7 @@ const struct dc_t_case dc_conformance_cases[] = {
 	CASE(release_all_then_metadata_and_wrong_phases, 0),
 	CASE(every_call_in_setup_and_ready_wrong_phase, 0),
 	CASE(walks_partition_memory, 0),
-	/* 32 MiB: the layout and a 16 MiB node to exhaust the pool on */
+	/* 80 MiB: the layout and a 64 MiB node to exhaust the pool on */
 	CASE(node_with_all_memory_reserved_gets_metadata_from_nearest,
 	     DC_T_HOST_ONLY),
 	/* 8 GiB */
