@@ -77,6 +77,8 @@
 
 #ifndef DC_BTREE_NODE_SIZE
 #define DC_BTREE_NODE_SIZE 512
+_Static_assert(DC_BTREE_NODE_SIZE == DC_POOL_TREE_NODE_SIZE,
+	       "DC_POOL_BYTES() counts B-tree nodes of this size");
 #endif
 
 /* Children of an internal node (key, max, child: 8 bytes, slack: 4), even

@@ -60,17 +60,21 @@ typedef uint64_t dc_size_t;	/* byte count */
  * created after it regrows the table, costing another 2 * nodes^2 bytes.
  * Per range: four entries (a free extent split in two, its used neighbour,
  * what a call holds while it runs) or an array slot amortised over
- * memblock-style doubling; per node: its descriptor and two smallest
- * region arrays; the distance table; and one call's worst-case hold.
+ * memblock-style doubling; per node: its descriptor, two smallest region
+ * arrays, and three B-tree nodes (the tree backend's first leaf and the
+ * two a split of it takes); the distance table; one call's worst-case
+ * hold.
  * A constant expression: static char pool[DC_POOL_BYTES(16, 32, 4)];
  * tests/unit/test_pool_size.c checks it on every backend.
  */
 #define DC_POOL_BYTES(frags, reserved, nodes)                               \
 	((((dc_size_t)(frags) + (dc_size_t)(reserved)) * 4 +                 \
 	  DC_POOL_HOLD_ENTRIES) * DC_POOL_ENTRY_SIZE +                       \
-	 (dc_size_t)(nodes) * ((sizeof(struct dc_node) + 7) / 8 * 8 + 128) + \
+	 (dc_size_t)(nodes) * ((sizeof(struct dc_node) + 7) / 8 * 8 + 128 +  \
+			      3 * DC_POOL_TREE_NODE_SIZE) +              \
 	 (dc_size_t)(nodes) * (dc_size_t)(nodes) * 2 + 8)
 #define DC_POOL_HOLD_ENTRIES 16u	/* the most one call holds at once */
+#define DC_POOL_TREE_NODE_SIZE 512u	/* the tree backend's B-tree node */
 
 /* Bytes of private per-node state a backend may keep inside dc_node. */
 #define DC_BACKEND_STATE_WORDS 14

@@ -54,8 +54,10 @@ static int describe(uint64_t seed, size_t pool_bytes, struct machine *m)
 		base[i] = at;
 		size[i] = (4 + h_rand_below(&g, 60)) * PAGE;
 		at += size[i];
-		r = h_add(&h, nid[h_rand_below(&g, (uint64_t)n)], base[i],
-			  size[i]);
+		/* every other machine gives each node memory first: the
+		 * tree backend's first leaf per node is then the cost */
+		r = h_add(&h, seed % 2 && i < n ? nid[i] :
+			  nid[h_rand_below(&g, (uint64_t)n)], base[i], size[i]);
 		m->frags++;
 	}
 	/* the SRAT moves the upper half of some fragments to other nodes */
