@@ -5,7 +5,15 @@
 #  3. a library whose default backend is bitmap (-DDC_BACKEND=bitmap) and
 #  4. one that contains only the bitmap backend (-DDC_BACKENDS=bitmap, what
 #     a kernel links), each running the conformance suite;
-#  5. the freestanding check (part of every ctest run above).
+#  5. the freestanding check (part of every ctest run above);
+#  6. each libFuzzer target for DC_FUZZ_SECONDS (default 15) seconds,
+#     clang with ASan and UBSan (tests/fuzz/run.sh); the committed corpora
+#     are replayed by ctest in 1. and 2. already;
+#  7. the library with the conformance, model, differential and
+#     regression tests on -m32 and on big-endian s390x under qemu-user,
+#     without CUnit (scripts/cross.sh).
+# The coverage report (scripts/coverage.sh) is not part of it: it runs
+# the whole suite once more.
 set -eu
 cd "$(dirname "$0")/.."
 scripts/deps.sh
@@ -40,5 +48,13 @@ for cfg in "DC_BACKEND=bitmap" "DC_BACKENDS=bitmap;DC_BACKEND=bitmap"; do
 	cmake --build "$dir" -j"$jobs" --target test_conformance >/dev/null
 	(cd "$dir" && ctest --output-on-failure -R '^conformance_') || status=1
 done
+t0=$SECONDS
+echo "=== fuzzing: tests/fuzz/run.sh ${DC_FUZZ_SECONDS:-15}"
+tests/fuzz/run.sh "${DC_FUZZ_SECONDS:-15}" || status=1
+echo "=== fuzzing took $((SECONDS - t0)) s"
+t0=$SECONDS
+echo "=== cross targets: scripts/cross.sh"
+scripts/cross.sh || status=1
+echo "=== cross targets took $((SECONDS - t0)) s"
 if [ $status = 0 ]; then echo "all test configurations passed"; else echo "SOME TESTS FAILED"; fi
 exit $status
