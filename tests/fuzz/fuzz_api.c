@@ -242,10 +242,21 @@ static bool snap_equal(const struct snap *a, const struct snap *b)
 		    !memcmp(a->st, b->st, sizeof(a->st)) &&
 		    !memcmp(a->rc, b->rc, sizeof(a->rc));
 
-	for (int k = 0; k < 4 && same; k++)
-		same = a->walk[k].n == b->walk[k].n &&
-		       (!a->walk[k].n || !memcmp(a->walk[k].v, b->walk[k].v,
-			       a->walk[k].n * sizeof(*a->walk[k].v)));
+	if (!same)
+		fprintf(stderr, "snapshot: phase, check or stats differ\n");
+	for (int nid = -1; nid < SNAP_NIDS && !same; nid++)
+		if (memcmp(&a->st[nid + 1], &b->st[nid + 1], sizeof(a->st[0])))
+			fprintf(stderr, "  stats of nid %d differ\n", nid);
+	for (int k = 0; k < 4 && same; k++) {
+		/* field by field: struct fz_range has padding */
+		same = a->walk[k].n == b->walk[k].n;
+		for (size_t i = 0; same && i < a->walk[k].n; i++)
+			same = a->walk[k].v[i].b == b->walk[k].v[i].b &&
+			       a->walk[k].v[i].l == b->walk[k].v[i].l &&
+			       a->walk[k].v[i].nid == b->walk[k].v[i].nid;
+		if (!same)
+			fprintf(stderr, "snapshot: walk %d differs\n", k);
+	}
 	return same;
 }
 
