@@ -25,8 +25,14 @@ for a in "$@"; do
 	*) echo "deps.sh: $a: unknown option (--allow-remove, --guest, --memblock)" >&2; exit 2 ;;
 	esac
 done
+# clang/libclang-rt-14-dev: libFuzzer (tests/fuzz/run.sh); gcovr:
+# scripts/coverage.sh; the s390x cross libraries, binutils and qemu-user:
+# scripts/cross.sh (clang --target=s390x-linux-gnu instead of Debian's
+# gcc-s390x-linux-gnu, which would remove gcc-multilib).
 pkgs="build-essential cmake pkg-config libhwloc-dev hwloc libnuma-dev libcunit1-dev
-      gcc-multilib librsvg2-bin libxml2-utils python3 bzip2 binutils groff-base"
+      gcc-multilib librsvg2-bin libxml2-utils python3 bzip2 binutils groff-base
+      clang libclang-rt-14-dev gcovr qemu-user libc6-dev-s390x-cross
+      libgcc-12-dev-s390x-cross binutils-s390x-linux-gnu"
 # QEMU boots the example kernel (scripts/kernel.sh) and the guest
 pkgs="$pkgs qemu-system-x86"
 [ $guest = 0 ] || pkgs="$pkgs linux-image-amd64 linux-headers-amd64

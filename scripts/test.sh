@@ -12,7 +12,15 @@
 #  7. the library inside Linux: scripts/guest.sh boots Debian's kernel
 #     under QEMU on a 4-node machine and on one with a CPU-only node; the
 #     module runs the conformance scenarios there, the tool verifies its
-#     placement on the guest's nodes.
+#     placement on the guest's nodes;
+#  8. each libFuzzer target for DC_FUZZ_SECONDS (default 15) seconds,
+#     clang with ASan and UBSan (tests/fuzz/run.sh); the committed corpora
+#     are replayed by ctest in 1. and 2. already;
+#  9. the library with the conformance, model, differential and
+#     regression tests on -m32 and on big-endian s390x under qemu-user,
+#     without CUnit (scripts/cross.sh).
+# The coverage report (scripts/coverage.sh) is not part of it: it runs
+# the whole suite once more.
 set -eu
 cd "$(dirname "$0")/.."
 scripts/deps.sh --guest
@@ -47,6 +55,14 @@ for cfg in "DC_BACKEND=bitmap" "DC_BACKENDS=bitmap;DC_BACKEND=bitmap"; do
 	cmake --build "$dir" -j"$jobs" --target test_conformance >/dev/null
 	(cd "$dir" && ctest --output-on-failure -R '^conformance_') || status=1
 done
+t0=$SECONDS
+echo "=== fuzzing: tests/fuzz/run.sh ${DC_FUZZ_SECONDS:-15}"
+tests/fuzz/run.sh "${DC_FUZZ_SECONDS:-15}" || status=1
+echo "=== fuzzing took $((SECONDS - t0)) s"
+t0=$SECONDS
+echo "=== cross targets: scripts/cross.sh"
+scripts/cross.sh || status=1
+echo "=== cross targets took $((SECONDS - t0)) s"
 echo "=== example kernel: every backend on six QEMU machines"
 python3 tests/scripts/kernel_matrix.py || status=1
 for spec in "1G 1G 1G 1G" "1G 0 1G 1G"; do

@@ -104,8 +104,11 @@ struct dc_topology {
  *
  * Return: 0; DC_ENOENT (file or directory missing or unreadable);
  * DC_EINVAL (not XML, an XML hwloc refuses such as version 3.0, a synthetic
- * string that does not parse, a node id >= DC_MAX_NODES, NULL @t or a
- * missing @arg); DC_ENOMEM (malloc failed).
+ * string that does not parse, a node id >= DC_MAX_NODES, two PUs or two
+ * NUMA nodes with one OS index, an input hwloc crashes on, NULL @t or a
+ * missing @arg); DC_ENOMEM (malloc or fork failed). Every input is loaded
+ * first in a forked child, so that a crash inside hwloc (issue 14, finding
+ * 10) is this one-line error and never the caller's death.
  */
 int dc_topo_load(struct dc_topology *t, enum dc_topo_source src,
 		 const char *arg, char *err, size_t errlen);

@@ -63,7 +63,7 @@ if $have_source && bash "$script" >"$tmp/out" 2>"$tmp/err"; then
 	[ "$(bash "$script" 2>/dev/null | sed -n 's/^peer: //p')" = "$so" ] && ok ||
 		bad "a second run did not reuse $so"
 	(cd "$S" && git status --porcelain --ignored 2>/dev/null) |
-		grep -E 'memblock\.c$|memblock\.h$|/slab\.c$' && bad "kernel files in the repository" || ok
+		grep -E '(/| )(memblock\.[ch]|slab\.c)$' && bad "kernel files in the repository" || ok
 elif $have_source; then
 	bad "the script failed with the package installed: $(cat "$tmp/err")"
 else

@@ -227,6 +227,17 @@ bad() {
 		ok
 	fi
 }
+# issue 14, finding 10: a crash inside hwloc, duplicate OS indexes
+sed '/type="NUMANode" os_index="0"/s/complete_nodeset/cgmplete_nodeset/' \
+	"$DATA/8amd64-4n2c.xml" >"$TMP/crash.xml"
+sed '/type="PU" os_index="1"/s/os_index="1"/os_index="0"/' \
+	"$DATA/8amd64-4n2c.xml" >"$TMP/dup_pu.xml"
+sed '/type="NUMANode" os_index="1"/s/os_index="1"/os_index="0"/' \
+	"$DATA/8amd64-4n2c.xml" >"$TMP/dup_numa.xml"
+bad "crash.xml: hwloc crashed loading it" -- --xml "$TMP/crash.xml"
+bad "dup_pu.xml: PUs L#0 and L#2 both have OS index 0" -- --xml "$TMP/dup_pu.xml"
+bad "dup_numa.xml: NUMA nodes L#0 and L#1 both have OS index 0" -- \
+	--xml "$TMP/dup_numa.xml"
 bad "$TMP/missing.xml: No such file" -- --xml "$TMP/missing.xml"
 bad "notxml.xml: not XML" -- --xml "$TMP/notxml.xml"
 bad "cannot import XML version 3.0" -- --xml "$TMP/v3.xml"

@@ -831,9 +831,10 @@ static void node_with_all_memory_reserved_gets_metadata_from_nearest(void)
 }
 
 /*
- *   6 GiB: node 0 [0, 2 GiB), node 1 [2 GiB, 6 GiB); a kernel that maps
- *   only the first 2 GiB: the access limit, and a phys_to_virt that
- *   refuses the rest.
+ *   node 0 [0, 64 MiB), node 1 [64 MiB, 4 GiB + 64 MiB); a kernel that
+ *   maps only the first 64 MiB: the access limit, and a phys_to_virt that
+ *   refuses the rest. (Node 0 is small so that a 32-bit host can back it:
+ *   scripts/cross.sh runs this on -m32.)
  *
  * Expect: with the limit set, every steal (node 1's bitmap at finalize,
  * or its entries) and zeroed allocation calls phys_to_virt about once;
@@ -843,17 +844,17 @@ static void node_with_all_memory_reserved_gets_metadata_from_nearest(void)
  */
 static void access_limit_bounds_phys_to_virt_calls(void)
 {
+	const dc_size_t LIMIT = 64 * MiB;
 	dc_addr_t base = big_base(8 * GiB), a;
 	size_t calls, steals;
 
 	for (int set = 1; set >= 0; set--) {
 		h_init(&H, ops, 12, 64 << 10, dflags);
-		T_ASSERT_FATAL(h_add(&H, 0, base, 2 * GiB) == 0);
-		T_ASSERT_FATAL(h_add(&H, 1, base + 2 * GiB, 4 * GiB) == 0);
-		H.refuse_from = base + 2 * GiB;
+		T_ASSERT_FATAL(h_add(&H, 0, base, LIMIT) == 0);
+		T_ASSERT_FATAL(h_add(&H, 1, base + LIMIT, 4 * GiB) == 0);
+		H.refuse_from = base + LIMIT;
 		if (set)
-			T_ASSERT(dc_set_access_limit(H.sys,
-						      base + 2 * GiB) == 0);
+			T_ASSERT(dc_set_access_limit(H.sys, base + LIMIT) == 0);
 		exhaust_pool(base + 7 * GiB);
 		H.p2v_calls = 0;
 		T_ASSERT_FATAL(dc_finalize(H.sys) == 0);
@@ -873,7 +874,7 @@ static void access_limit_bounds_phys_to_virt_calls(void)
 		H.p2v_calls = 0;
 		T_ASSERT_FATAL(alloc(P, P, 0, 0, DC_NO_NODE,
 				      DC_REQ_ZERO | DC_REQ_TOP_DOWN, &a) == 0);
-		T_ASSERT(a + P <= base + 2 * GiB);
+		T_ASSERT(a + P <= base + LIMIT);
 		T_ASSERT(H.p2v_calls <= (set ? 1 : 2 * 64 + 1));
 		done();
 	}

@@ -43,6 +43,12 @@ static int snap_range(void *ctx, int nid, dc_addr_t base, dc_size_t size)
 
 void h_snap(const struct dc_system *sys, struct dc_snapshot *s)
 {
+	h_snap_nids(sys, s, DC_MAX_NODES);
+}
+
+void h_snap_nids(const struct dc_system *sys, struct dc_snapshot *s,
+		 int nids)
+{
 	struct snap_ctx c = { .s = s };
 
 	memset(s, 0, sizeof(*s));
@@ -51,7 +57,7 @@ void h_snap(const struct dc_system *sys, struct dc_snapshot *s)
 	/* "failed" counts failed dc_alloc calls: the one thing a failed call
 	 * is meant to change */
 	s->total.failed = 0;
-	for (int nid = 0; nid < DC_MAX_NODES && s->nnodes < 64; nid++) {
+	for (int nid = 0; nid < nids && s->nnodes < 64; nid++) {
 		if (dc_stats(sys, nid, &s->node[s->nnodes]))
 			continue;
 		s->node[s->nnodes].failed = 0;

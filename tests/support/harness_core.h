@@ -96,6 +96,10 @@ struct dc_snapshot {
 	int check;
 };
 void h_snap(const struct dc_system *sys, struct dc_snapshot *s);
+/* The same with the per-node stats of nids below @nids only: for tests
+ * that snapshot before every call and know their nodes. */
+void h_snap_nids(const struct dc_system *sys, struct dc_snapshot *s,
+		 int nids);
 /* true if identical; logs the first difference. */
 bool h_snap_equal(const struct dc_snapshot *a, const struct dc_snapshot *b);
 void h_snap_free(struct dc_snapshot *s);

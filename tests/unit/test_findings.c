@@ -389,6 +389,36 @@ static void memory_adding_up_to_2_64_is_erange(void)
 	h_fini(&H);
 }
 
+/*
+ * Found by tests/fuzz/fuzz_api after issue 14 (bitmap backend). SETUP:
+ * node 0 has a fragment whose last page is partial, all of it reserved,
+ * and a second fragment elsewhere; dc_set_node gives the first fragment
+ * to node 1.
+ *
+ *   A                      A+3P   A+3P+0x100       B
+ *   |  reserved: node 0 -> node 1  |.....|    ...  |node 0|
+ *                             partial last page
+ *
+ * Expect: dc_check 0 (the bitmap backend kept the partial page listed on
+ * node 0 although no memory of node 0 is left in it: invariant 2), the
+ * used bytes on node 1, none on node 0.
+ */
+static void set_node_moves_reserved_partial_page_away(void)
+{
+	const dc_size_t size = 3 * P + 0x100;
+
+	start();
+	CU_ASSERT_FATAL(h_add(&H, 0, A, size) == 0);
+	CU_ASSERT_FATAL(h_add(&H, 0, A + MiB, 64 * P) == 0);
+	CU_ASSERT_FATAL(dc_reserve(H.sys, A, size) == 0);
+	CU_ASSERT_EQUAL(dc_set_node(H.sys, A, size, 1), 0);
+	CU_ASSERT_EQUAL(dc_check(H.sys), 0);
+	CU_ASSERT_EQUAL(st(0).used, 0);
+	CU_ASSERT_EQUAL(st(1).used, size);
+	CU_ASSERT_EQUAL(dc_finalize(H.sys), 0);
+	done();
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -407,6 +437,7 @@ int main(int argc, char **argv)
 		T(zeroed_alloc_that_cannot_be_mapped_changes_nothing),
 		T(reserved_bytes_of_edge_page_cannot_be_removed),
 		T(memory_adding_up_to_2_64_is_erange),
+		T(set_node_moves_reserved_partial_page_away),
 #undef T
 #undef TB
 	};

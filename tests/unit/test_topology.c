@@ -500,6 +500,65 @@ static void load_bad_inputs_fail_with_one_line(void)
 		   "not a sysfs snapshot");
 }
 
+/*
+ * Write tmpdir/name: shared 8amd64-4n2c.xml with the first @from after the
+ * first @anchor replaced by @to. The malformed inputs of issue 14,
+ * finding 10, are one edit away from a real machine.
+ */
+static void derive_xml(const char *name, const char *anchor, const char *from,
+		       const char *to, char *path, size_t len)
+{
+	char src[512], *text, *a, *f;
+	long n;
+	FILE *in, *out;
+
+	xml_path(src, sizeof(src), "8amd64-4n2c.xml");
+	in = fopen(src, "rb");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(in);
+	fseek(in, 0, SEEK_END);
+	n = ftell(in);
+	rewind(in);
+	text = calloc((size_t)n + 1, 1);
+	CU_ASSERT_FATAL(text && fread(text, 1, (size_t)n, in) == (size_t)n);
+	fclose(in);
+	a = strstr(text, anchor);
+	f = a ? strstr(a, from) : NULL;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	snprintf(path, len, "%s/%s", tmpdir, name);
+	out = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	fwrite(text, 1, (size_t)(f - text), out);
+	fputs(to, out);
+	fputs(f + strlen(from), out);
+	fclose(out);
+	free(text);
+}
+
+/*
+ * Issue 14, finding 10. hwloc 2.9 dereferences NULL loading a NUMANode
+ * whose complete_nodeset attribute is misspelt; two PUs or two NUMA nodes
+ * with one OS index load fine in hwloc.
+ * Expect: DC_EINVAL and one line naming the file and the cause (a crash
+ * in hwloc; both logical indexes and the OS index), nothing on stderr,
+ * the test process alive.
+ */
+static void load_hostile_xml_fails_with_one_line(void)
+{
+	char p[512];
+
+	derive_xml("crash.xml", "type=\"NUMANode\" os_index=\"0\"",
+		   "complete_nodeset", "cgmplete_nodeset", p, sizeof(p));
+	load_fails(DC_TOPO_XML, p, DC_EINVAL, "crash.xml", "hwloc crashed");
+	derive_xml("dup_pu.xml", "type=\"PU\" os_index=\"1\"",
+		   "os_index=\"1\"", "os_index=\"0\"", p, sizeof(p));
+	load_fails(DC_TOPO_XML, p, DC_EINVAL, "dup_pu.xml",
+		   "PUs L#0 and L#2 both have OS index 0");
+	derive_xml("dup_numa.xml", "type=\"NUMANode\" os_index=\"1\"",
+		   "os_index=\"1\"", "os_index=\"0\"", p, sizeof(p));
+	load_fails(DC_TOPO_XML, p, DC_EINVAL, "dup_numa.xml",
+		   "NUMA nodes L#0 and L#1 both have OS index 0");
+}
+
 /* ----------------------------------------------------------- sn1 tests */
 
 /*
@@ -1048,6 +1107,8 @@ int main(void)
 		{ "load_synthetic", load_synthetic },
 		{ "load_bad_inputs_fail_with_one_line",
 		  load_bad_inputs_fail_with_one_line },
+		{ "load_hostile_xml_fails_with_one_line",
+		  load_hostile_xml_fails_with_one_line },
 		{ "sn1_pairs_of_equal_banks", sn1_pairs_of_equal_banks },
 		{ "sn1_nasid0_bank_ending_at_4gib_loses_20mib",
 		  sn1_nasid0_bank_ending_at_4gib_loses_20mib },

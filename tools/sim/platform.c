@@ -189,8 +189,17 @@ static bool host_continue(struct dc_host_region *prev,
 }
 
 /*
+ * Reserved space after a mapping: at least SPARE_MIN, at most SPARE_MAX.
+ * A 32-bit host has 3-4 GiB of address space in all (scripts/cross.sh,
+ * -m32): 1 MiB to 256 MiB there, so that a hundred regions still fit.
+ */
+#define HOST_64 (SIZE_MAX > 0xffffffffu)
+#define SPARE_MIN ((size_t)1 << (HOST_64 ? 28 : 20))
+#define SPARE_MAX ((size_t)1 << (HOST_64 ? 40 : 28))
+
+/*
  * A new mapping for r: the range read-write, then as much again (at least
- * 256 MiB, at most 1 TiB) reserved without access, for ranges that
+ * SPARE_MIN, at most SPARE_MAX) reserved without access, for ranges that
  * continue it. Reserved address space costs no memory.
  */
 static int host_map(struct dc_host_region *r, dc_size_t size)
@@ -198,13 +207,13 @@ static int host_map(struct dc_host_region *r, dc_size_t size)
 	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
 	dc_addr_t map_base = r->base & ~(dc_addr_t)(pg - 1);
 	size_t len = (size_t)(size + (r->base - map_base));
-	size_t spare = len < ((size_t)1 << 28) ? (size_t)1 << 28 :
-		       len < ((size_t)1 << 40) ? len : (size_t)1 << 40;
+	size_t spare = len < SPARE_MIN ? SPARE_MIN :
+		       len < SPARE_MAX ? len : SPARE_MAX;
 	char *va;
 
 	len = (len + pg - 1) & ~(pg - 1);
-	if (spare > SIZE_MAX - len)
-		spare = 0;
+	if (spare > PTRDIFF_MAX - len)
+		spare = PTRDIFF_MAX - len;
 	va = mmap(NULL, len + spare, PROT_NONE,
 		  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (va == MAP_FAILED)
@@ -233,7 +242,9 @@ int dc_host_mem_add(struct dc_host_mem *m, int nid, dc_addr_t base,
 	size_t i;
 	int err;
 
-	if (!size || size > SIZE_MAX - 4096 || base + (size - 1) < base)
+	/* the mapping and its spare must be one object: at most PTRDIFF_MAX
+	 * bytes (on a 32-bit host, 2 GiB in all) */
+	if (!size || size > PTRDIFF_MAX / 2 || base + (size - 1) < base)
 		return -EINVAL;
 	for (i = 0; i < m->n; i++)
 		if (base <= m->r[i].base + (m->r[i].size - 1) &&

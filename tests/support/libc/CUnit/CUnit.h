@@ -1,0 +1,2 @@
+/* CUnit/CUnit.h for builds without CUnit: see tests/support/minitest.h. */
+#include "../../minitest.h"
