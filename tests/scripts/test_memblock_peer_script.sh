@@ -18,12 +18,7 @@
 set -u
 S=${DC_SOURCE_DIR:?DC_SOURCE_DIR must name the source tree}
 script=$S/scripts/memblock-peer.sh
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/lib.sh"
 
 # 1. no source: exit 2, one line naming the package, no cache created
 refuses() {	# what, args...
@@ -98,5 +93,4 @@ if $have_source; then
 		bad "scaling with the peer: exit $rc, $(head -c 600 "$tmp/out" "$tmp/err")"
 fi
 
-echo "memblock peer: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish "memblock peer"
