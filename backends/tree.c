@@ -62,6 +62,17 @@
  * growing: such a nested prepare only adds to want (internal), and the
  * outer loop grows until the bound holds.
  *
+ * Searching once. The node layer probes every piece of a call before it
+ * prepares any and then reserves or frees it, and finds a fit before it
+ * prepares and allocates it; each pair would search the tree twice for
+ * the same extent. The probe or find leaves its cursor in the call's memo
+ * (struct tree_memo) with the tree's change count (gen), and the reserve,
+ * free or alloc of the same range or window on an unchanged tree starts
+ * from it: a reserve/free or alloc/free pair searches twice, not four
+ * times. Anything that changed the tree in between (another piece of the
+ * same call on this node) changed gen, and the call searches again; a
+ * find on another node or for a steal replaced the memo.
+ *
  * Invariants (check() returns the number of the first broken one):
  *  1..7  B1..B7 of core/btree.h on the free tree, with B2: free extents
  *        are maximal, so "every byte of [base, last] is free" is the same
@@ -85,6 +96,7 @@
 
 struct tree_state {
 	struct dc_btree free;	/* free extents, maximal */
+	uint64_t gen;		/* changes of the free tree */
 	dc_size_t taken;	/* used + metadata bytes */
 	struct dc_btree_node *spare;	/* spare nodes, threaded by w[0] */
 	struct dc_btree_node *fresh;	/* acquired in this call */
@@ -103,6 +115,31 @@ _Static_assert(sizeof(struct tree_state) <=
 	       "tree backend state must fit in dc_node.state");
 _Static_assert(_Alignof(struct tree_state) <= _Alignof(uint64_t),
 	       "dc_node.state must be aligned enough for tree_state");
+/*
+ * What a probe found, for the reserve or free of the same piece that
+ * follows it in the call (the node layer probes every piece before it
+ * prepares any): the search path, valid while n's tree has not changed
+ * (gen) since. Kept in the call's memo (dc_txn_memo()), so that a
+ * reserve/free pair searches twice instead of four times.
+ */
+enum tree_memo_kind {
+	MEMO_FREE = DC_PROBE_FREE,	/* c holds all of [base, last] */
+	MEMO_TAKEN = DC_PROBE_TAKEN,	/* c: find_le(last), none in range */
+	MEMO_FIT,			/* c holds [base, last], w's fit */
+};
+
+struct tree_memo {
+	const struct dc_node *n;	/* NULL: nothing memoised */
+	uint64_t gen;
+	dc_addr_t base, last;
+	enum tree_memo_kind kind;
+	struct dc_window w;		/* MEMO_FIT: the window searched */
+	struct dc_btree_cur c;
+};
+
+_Static_assert(sizeof(struct tree_memo) <=
+	       DC_TXN_MEMO_WORDS * sizeof(uint64_t),
+	       "the tree's memo must fit in the call's memo");
 _Static_assert(TREE_NODE % DC_POOL_ENTRY_SIZE == 0,
 	       "a node retired to the pool gives back whole entries");
 
@@ -308,28 +345,94 @@ static bool tree_holding(const struct tree_state *s, dc_addr_t base,
 	return dc_btree_find_le(&s->free, base, c) && c->last >= last;
 }
 
+static struct tree_memo *tree_memo(const struct dc_node *n)
+{
+	return (struct tree_memo *)(void *)dc_txn_memo(n);
+}
+
+/* The memo's cursor for a probe of [base, last], which fills it: the
+ * memo holds nothing until tree_memo_set() says what it holds. */
+static struct dc_btree_cur *tree_memo_cur(const struct dc_node *n)
+{
+	struct tree_memo *m = tree_memo(n);
+
+	m->n = 0;
+	return &m->c;
+}
+
+static struct tree_memo *tree_memo_set(const struct dc_node *n,
+					dc_addr_t base, dc_addr_t last,
+					enum tree_memo_kind kind)
+{
+	struct tree_memo *m = tree_memo(n);
+
+	m->n = n;
+	m->gen = tree_state_const(n)->gen;
+	m->base = base;
+	m->last = last;
+	m->kind = kind;
+	return m;
+}
+
+/* What the memo holds for n when it is of this kind and n's tree has not
+ * changed since, or NULL. */
+static struct tree_memo *tree_memo_get(const struct dc_node *n,
+				       enum tree_memo_kind kind)
+{
+	struct tree_memo *m = tree_memo(n);
+
+	if (m->n != n || m->gen != tree_state_const(n)->gen || m->kind != kind)
+		return 0;
+	return m;
+}
+
+/* The cursor of a probe of [base, last] on an unchanged tree, or NULL. */
+static struct dc_btree_cur *tree_memo_probed(const struct dc_node *n,
+					     dc_addr_t base, dc_addr_t last,
+					     enum dc_probe want)
+{
+	struct tree_memo *m = tree_memo_get(n, (enum tree_memo_kind)want);
+
+	return m && m->base == base && m->last == last ? &m->c : 0;
+}
+
+static bool tree_same_window(const struct dc_window *a,
+			     const struct dc_window *b)
+{
+	return a->lo == b->lo && a->last == b->last && a->size == b->size &&
+	       a->align == b->align && a->top_down == b->top_down;
+}
+
 /* Take [base, last] out of the extent at c, which holds it (the four
  * shapes at the top of the file). */
 static int tree_take(struct dc_node *n, struct dc_btree_cur *c,
 		     dc_addr_t base, dc_addr_t last)
 {
+	struct tree_state *s = tree_state(n);
 	struct dc_btree_alloc a = tree_alloc_of(n);
 
-	return dc_btree_take(&tree_state(n)->free, &a, c, base, last);
+	s->gen++;
+	return dc_btree_take(&s->free, &a, c, base, last);
 }
 
 /* Make [base, last] free, merged with the free neighbours that touch it:
- * DC_EEXIST, changing nothing, if a free extent overlaps it. */
-static int tree_give(struct dc_node *n, dc_addr_t base, dc_addr_t last)
+ * DC_EEXIST, changing nothing, if a free extent overlaps it. at: a
+ * cursor for dc_btree_give_at(), or NULL. */
+static int tree_give(struct dc_node *n, struct dc_btree_cur *at,
+		     dc_addr_t base, dc_addr_t last)
 {
+	struct tree_state *s = tree_state(n);
 	struct dc_btree_alloc a = tree_alloc_of(n);
 
-	return dc_btree_give(&tree_state(n)->free, &a, base, last, 0);
+	s->gen++;
+	if (at)
+		return dc_btree_give_at(&s->free, &a, at, base, last, 0);
+	return dc_btree_give(&s->free, &a, base, last, 0);
 }
 
 static int tree_add_memory(struct dc_node *n, dc_addr_t base, dc_addr_t last)
 {
-	return tree_give(n, base, last);
+	return tree_give(n, NULL, base, last);
 }
 
 static int tree_remove_memory(struct dc_node *n, dc_addr_t base,
@@ -359,29 +462,38 @@ static int tree_drop(struct dc_node *n, dc_addr_t base, dc_addr_t last)
  * DC_PROBE_FREE: free extents are maximal, so all bytes are free exactly
  * when one extent holds the range. DC_PROBE_TAKEN: of the extents starting
  * at or below last, the one starting highest also ends highest; if it
- * ends below base, no free extent overlaps. Both O(log n).
+ * ends below base, no free extent overlaps. Both O(log n); what they
+ * found is memoised for the reserve or free that follows.
  */
 static int tree_probe(const struct dc_node *n, dc_addr_t base,
 		      dc_addr_t last, enum dc_probe want)
 {
 	const struct tree_state *s = tree_state_const(n);
-	struct dc_btree_cur c;
+	struct dc_btree_cur *c = tree_memo_cur(n);
 
-	if (want == DC_PROBE_FREE)
-		return tree_holding(s, base, last, &c) ? 0 : DC_EBUSY;
-	return dc_btree_find_le(&s->free, last, &c) && c.last >= base ?
-	       DC_ENOENT : 0;
+	if (want == DC_PROBE_FREE) {
+		if (!tree_holding(s, base, last, c))
+			return DC_EBUSY;
+	} else if (dc_btree_find_le(&s->free, last, c) && c->last >= base) {
+		return DC_ENOENT;
+	}
+	tree_memo_set(n, base, last, (enum tree_memo_kind)want);
+	return 0;
 }
 
 static int tree_reserve(struct dc_node *n, dc_addr_t base, dc_addr_t last)
 {
 	struct tree_state *s = tree_state(n);
-	struct dc_btree_cur c;
+	struct dc_btree_cur own, *c = tree_memo_probed(n, base, last,
+							DC_PROBE_FREE);
 	int err;
 
-	if (!tree_holding(s, base, last, &c))
-		return DC_EBUSY;	/* not probed: nothing changed */
-	err = tree_take(n, &c, base, last);
+	if (!c) {
+		c = &own;
+		if (!tree_holding(s, base, last, c))
+			return DC_EBUSY;	/* not probed: nothing changed */
+	}
+	err = tree_take(n, c, base, last);
 	if (!err)
 		s->taken += last - base + 1;
 	return err;
@@ -390,7 +502,8 @@ static int tree_reserve(struct dc_node *n, dc_addr_t base, dc_addr_t last)
 static int tree_free(struct dc_node *n, dc_addr_t base, dc_addr_t last)
 {
 	struct tree_state *s = tree_state(n);
-	int err = tree_give(n, base, last);
+	int err = tree_give(n, tree_memo_probed(n, base, last, DC_PROBE_TAKEN),
+			    base, last);
 
 	if (err == DC_EEXIST)
 		return DC_ENOENT;	/* a byte is free already */
@@ -409,14 +522,17 @@ static void tree_unfinalize(struct dc_node *n)
 {
 }
 
+/* The fit is memoised with its window: the node layer allocates in the
+ * same window right after (nodes/route.c, take_fit()). */
 static int tree_find(const struct dc_node *n, const struct dc_window *w,
 		     dc_addr_t *out)
 {
-	struct dc_btree_cur c;
+	struct dc_btree_cur *c = tree_memo_cur(n);
 	dc_addr_t a;
 
-	if (!dc_btree_find_fit(&tree_state_const(n)->free, w, &c, &a))
+	if (!dc_btree_find_fit(&tree_state_const(n)->free, w, c, &a))
 		return DC_ENOMEM;
+	tree_memo_set(n, a, a + (w->size - 1), MEMO_FIT)->w = *w;
 	*out = a;
 	return 0;
 }
@@ -425,13 +541,18 @@ static int tree_alloc(struct dc_node *n, const struct dc_window *w,
 		      dc_addr_t *out)
 {
 	struct tree_state *s = tree_state(n);
-	struct dc_btree_cur c;
+	struct tree_memo *m = tree_memo_get(n, MEMO_FIT);
+	struct dc_btree_cur own, *c = &own;
 	dc_addr_t a;
 	int err;
 
-	if (!dc_btree_find_fit(&s->free, w, &c, &a))
+	if (m && tree_same_window(&m->w, w)) {
+		c = &m->c;
+		a = m->base;
+	} else if (!dc_btree_find_fit(&s->free, w, c, &a)) {
 		return DC_ENOMEM;
-	err = tree_take(n, &c, a, a + (w->size - 1));
+	}
+	err = tree_take(n, c, a, a + (w->size - 1));
 	if (err)
 		return err;
 	s->taken += w->size;

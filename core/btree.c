@@ -50,7 +50,9 @@
  * and growth (an insert, a resize that widens an extent) is folded into
  * the entries of the path without reading any node but the path's
  * (bt_refresh()); only shrinking recomputes an entry from its child, in
- * two passes that skip items far below the longest span (bt_sum()).
+ * two passes that skip items far below the longest span (bt_sum()), and
+ * that stop as soon as they reach the old entry, which bounds the new one
+ * (an erase among equal extents reads one item, not the node).
  *
  * Everything is iterative: searches and updates follow the cursor's path
  * (struct dc_btree_cur) up and down, rebalancing climbs it one level at a
@@ -265,21 +267,29 @@ static uint32_t bt_slack_min(uint32_t s, uint32_t x, dc_size_t d)
  * The entry that describes n (level lv) in its parent: its first key, its
  * longest span, and the slack of the items within 63 bytes of that span
  * (no other item can matter), in two passes; the second stops at slack 0.
+ * With a bound (the entry as it was, when n's subtree has only lost
+ * bytes since: an extent erased or shrunk), the new entry is no larger
+ * in any class, so the first pass stops at an item as long as the old
+ * max, and the second, if the max stayed, once the slack is back to the
+ * old one: after an erase among equal extents, one item of each pass.
  */
 static void bt_sum(const struct dc_btree *t, struct dc_btree_node *n,
-		   unsigned lv, struct bt_item *it)
+		   unsigned lv, struct bt_item *it, const struct bt_item *bound)
 {
 	unsigned cap = bt_cap(t, lv), i, count = bt_count(n);
 	uint64_t *k = bt_k(n), *m = bt_m(n, cap);
 	uint32_t *s = bt_s(n, cap);
-	dc_size_t mx = 0, v;
+	dc_size_t mx = 0, v, top = bound ? bound->m : DC_ADDR_MAX;
+	uint32_t floor = 0;
 
-	for (i = 0; i < count; i++) {
+	for (i = 0; i < count && mx != top; i++) {
 		v = lv ? m[i] : m[i] - k[i];
 		mx = v > mx ? v : mx;
 	}
+	if (bound && mx == top)
+		floor = bound->s;
 	it->s = SLACK_NONE;
-	for (i = 0; i < count && it->s; i++) {
+	for (i = 0; i < count && it->s != floor; i++) {
 		v = lv ? m[i] : m[i] - k[i];
 		if (mx - v <= 63)
 			it->s = bt_slack_min(it->s, lv ? s[i] :
@@ -290,22 +300,31 @@ static void bt_sum(const struct dc_btree *t, struct dc_btree_node *n,
 	it->p = n;
 }
 
+/* How an entry is brought up to date from its child's subtree. */
+enum bt_change {
+	BT_ANY,		/* anything may have changed: recompute */
+	BT_GREW,	/* it only gained the extent given: fold it in */
+	BT_SHRANK,	/* it only lost bytes: recompute, bounded by the old */
+};
+
 /*
  * Recompute entry j of p from its child (level lv); false if unchanged.
- * With grow, the child's subtree only gained bytes (an extent inserted or
+ * BT_GREW: the child's subtree only gained bytes (an extent inserted or
  * grown, whose own entry grow is): the new entry is the old one with grow
  * folded in, found without reading the child. The fold is exact because
  * an entry is the per-class maximum over a set of extents, and a grown
- * extent's spans dominate its old ones in every class.
+ * extent's spans dominate its old ones in every class. BT_SHRANK: the
+ * old entry bounds the new one (bt_sum()).
  */
 static bool bt_refresh(const struct dc_btree *t, struct dc_btree_node *p,
-		       unsigned j, unsigned lv, const struct bt_item *grow)
+		       unsigned j, unsigned lv, enum bt_change how,
+		       const struct bt_item *grow)
 {
 	uint64_t *k = bt_k(p), *m = bt_m(p, FAN);
 	uint32_t *s = bt_s(p, FAN);
-	struct bt_item it;
+	struct bt_item it, old = { k[j], m[j], s[j], NULL };
 
-	if (grow) {	/* the larger max keeps its slack, the other is rebased */
+	if (how == BT_GREW) {	/* the larger max keeps its slack */
 		bool up = grow->m > m[j];
 
 		it.k = grow->k < k[j] ? grow->k : k[j];
@@ -313,9 +332,10 @@ static bool bt_refresh(const struct dc_btree *t, struct dc_btree_node *p,
 		it.s = bt_slack_min(up ? grow->s : s[j], up ? s[j] : grow->s,
 				    up ? grow->m - m[j] : m[j] - grow->m);
 	} else {
-		bt_sum(t, bt_kids(p)[j], lv, &it);
+		bt_sum(t, bt_kids(p)[j], lv, &it,
+		       how == BT_SHRANK ? &old : NULL);
 	}
-	if (k[j] == it.k && m[j] == it.m && s[j] == it.s)
+	if (old.k == it.k && old.m == it.m && old.s == it.s)
 		return false;
 	k[j] = it.k;
 	m[j] = it.m;
@@ -325,21 +345,22 @@ static bool bt_refresh(const struct dc_btree *t, struct dc_btree_node *p,
 
 /*
  * Node c->node[lv] changed: refresh its entry in its parent, and so on up
- * the path. If grow, the subtree only gained the extent c->base..c->last
+ * the path. BT_GREW: the subtree only gained the extent c->base..c->last
  * (inserted, or grown in place), which is folded into each entry;
- * otherwise entries are recomputed from their children. Loop invariant:
- * every entry below level lv + 1 is correct. Once an entry comes out
- * unchanged, nothing above depends on the change.
+ * otherwise entries are recomputed from their children (BT_SHRANK: each
+ * subtree on the path only lost bytes). Loop invariant: every entry below
+ * level lv + 1 is correct. Once an entry comes out unchanged, nothing
+ * above depends on the change.
  */
 static void bt_fix(const struct dc_btree *t, const struct dc_btree_cur *c,
-		   unsigned lv, bool grow)
+		   unsigned lv, enum bt_change how)
 {
 	struct bt_item it = { c->base, c->last - c->base, 0, NULL };
 
 	it.s = bt_ext_slack(it.k, it.m);
 	for (; lv + 1 < t->height; lv++)
 		if (!bt_refresh(t, c->node[lv + 1], (unsigned)c->pos[lv + 1],
-				lv, grow ? &it : NULL))
+				lv, how, &it))
 			return;
 }
 
@@ -378,7 +399,10 @@ static void bt_load(const struct dc_btree *t, struct dc_btree_cur *c)
  * whose key is <= addr, or the first (B7 makes that exact). Returns the
  * number k of that leaf's extents with base <= addr; c->pos[0] = k - 1.
  * k == 0 only on the leftmost path: no extent starts at or below addr.
- * Keys are counted rather than bisected: no branch to mispredict.
+ * Keys are counted rather than bisected: no branch to mispredict, and
+ * the loads are independent; a branchless bisection runs fewer
+ * instructions but chains its loads, which loses on a cold tree
+ * (tests/perf/bench_btree.c).
  */
 static unsigned bt_seek(const struct dc_btree *t, dc_addr_t addr,
 			struct dc_btree_cur *c)
@@ -608,16 +632,16 @@ static void bt_grow(struct dc_btree *t, struct dc_btree_cur *c,
 			bt_init_node(r, lv);
 		}
 		bt_spread(t, lv, l, r, g, it);
-		bt_refresh(t, p, j, lv, NULL);
+		bt_refresh(t, p, j, lv, BT_ANY, NULL);
 		if (!split) {
-			bt_refresh(t, p, j + 1, lv, NULL);
+			bt_refresh(t, p, j + 1, lv, BT_ANY, NULL);
 			lv++;
 			break;
 		}
-		bt_sum(t, r, lv, it);
+		bt_sum(t, r, lv, it, NULL);
 		g = j + 1;
 	}
-	bt_fix(t, c, lv, true);
+	bt_fix(t, c, lv, BT_GREW);
 }
 
 /* Give back a list of spare nodes (threaded through their first word). */
@@ -713,17 +737,17 @@ void dc_btree_erase(struct dc_btree *t, const struct dc_btree_alloc *a,
 		cr = bt_count(kid[j]);
 		if (cl + cr > cap) {
 			bt_shift(t, lv, kid[j - 1], kid[j], (cl + cr + 1) / 2);
-			bt_refresh(t, p, j, lv, NULL);
-			bt_refresh(t, p, j - 1, lv, NULL);
+			bt_refresh(t, p, j, lv, BT_ANY, NULL);
+			bt_refresh(t, p, j - 1, lv, BT_ANY, NULL);
 			lv++;
 			break;
 		}
 		bt_shift(t, lv, kid[j - 1], kid[j], cl + cr);
 		a->put(a->ctx, kid[j]);
 		bt_cut(t, lv + 1, p, j);
-		bt_refresh(t, p, j - 1, lv, NULL);
+		bt_refresh(t, p, j - 1, lv, BT_ANY, NULL);
 	}
-	bt_fix(t, c, lv, false);
+	bt_fix(t, c, lv, BT_SHRANK);
 }
 
 void dc_btree_resize(struct dc_btree *t, struct dc_btree_cur *c,
@@ -731,12 +755,14 @@ void dc_btree_resize(struct dc_btree *t, struct dc_btree_cur *c,
 {
 	struct dc_btree_node *n = c->node[0];
 	unsigned i = (unsigned)c->pos[0];
-	bool grows = base <= c->base && last >= c->last;
+	enum bt_change how = base <= c->base && last >= c->last ? BT_GREW :
+			     base >= c->base && last <= c->last ? BT_SHRANK :
+			     BT_ANY;
 
 	t->bytes += (last - base) - (c->last - c->base);
 	bt_k(n)[i] = c->base = base;
 	bt_m(n, bt_cap(t, 0))[i] = c->last = last;
-	bt_fix(t, c, 0, grows);
+	bt_fix(t, c, 0, how);
 }
 
 /*
@@ -779,30 +805,39 @@ int dc_btree_take(struct dc_btree *t, const struct dc_btree_alloc *a,
  * wrap at 2^64 - 1. For both, l grows over r before r goes: for that
  * moment they overlap, which only order checks could notice.
  */
+int dc_btree_give_at(struct dc_btree *t, const struct dc_btree_alloc *a,
+		     struct dc_btree_cur *c, dc_addr_t base, dc_addr_t last,
+		     uint32_t val)
+{
+	bool hl = t->count && c->pos[0] >= 0, hr, tl, tr;
+	dc_addr_t ll = hl ? c->last : 0, rl;
+
+	tl = hl && base - ll == 1 && c->val == val;
+	hr = t->count && dc_btree_next(t, c);
+	if ((hl && ll >= base) || (hr && c->base <= last))
+		return DC_EEXIST;
+	tr = hr && c->base - last == 1 && c->val == val;
+	rl = c->last;
+	if (!tl && !tr)
+		return dc_btree_insert(t, a, t->count ? c : NULL, base, last,
+				       val);
+	if (tl && hr)
+		dc_btree_prev(t, c);		/* back on l */
+	dc_btree_resize(t, c, tl ? c->base : base, tr ? rl : last);
+	if (tl && tr) {
+		dc_btree_next(t, c);
+		dc_btree_erase(t, a, c);
+	}
+	return 0;
+}
+
 int dc_btree_give(struct dc_btree *t, const struct dc_btree_alloc *a,
 		  dc_addr_t base, dc_addr_t last, uint32_t val)
 {
 	struct dc_btree_cur c;
-	bool hl = dc_btree_find_le(t, base, &c), hr, tl, tr;
-	dc_addr_t ll = hl ? c.last : 0, rl;
 
-	tl = hl && base - ll == 1 && c.val == val;
-	hr = t->count && dc_btree_next(t, &c);
-	if ((hl && ll >= base) || (hr && c.base <= last))
-		return DC_EEXIST;
-	tr = hr && c.base - last == 1 && c.val == val;
-	rl = c.last;
-	if (!tl && !tr)
-		return dc_btree_insert(t, a, t->count ? &c : NULL, base, last,
-				       val);
-	if (tl && hr)
-		dc_btree_prev(t, &c);		/* back on l */
-	dc_btree_resize(t, &c, tl ? c.base : base, tr ? rl : last);
-	if (tl && tr) {
-		dc_btree_next(t, &c);
-		dc_btree_erase(t, a, &c);
-	}
-	return 0;
+	dc_btree_find_le(t, base, &c);
+	return dc_btree_give_at(t, a, &c, base, last, val);
 }
 
 /* --- check ----------------------------------------------------------------- */
@@ -827,7 +862,7 @@ static int bt_check_kid(const struct dc_btree *t, struct dc_btree_node *n,
 		return 4;
 	if (!n)
 		return 0;	/* the root */
-	bt_sum(t, kid, lv, &it);
+	bt_sum(t, kid, lv, &it, NULL);
 	return bt_m(n, FAN)[i] != it.m ? 3 : bt_s(n, FAN)[i] != it.s ? 6 :
 	       bt_k(n)[i] != it.k ? 7 : 0;
 }

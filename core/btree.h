@@ -255,6 +255,19 @@ int dc_btree_give(struct dc_btree *t, const struct dc_btree_alloc *a,
 		  dc_addr_t base, dc_addr_t last, uint32_t val);
 
 /**
+ * dc_btree_give_at() - dc_btree_give() without the search
+ * @at: a cursor dc_btree_find_le() filled, since the last change of @t,
+ *      for @base, or for any address of [@base, @last] when no extent
+ *      starts inside the range (as a successful probe for used bytes
+ *      finds); unused when @t is empty. Invalid afterwards.
+ *
+ * Return: as dc_btree_give().
+ */
+int dc_btree_give_at(struct dc_btree *t, const struct dc_btree_alloc *a,
+		     struct dc_btree_cur *at, dc_addr_t base, dc_addr_t last,
+		     uint32_t val);
+
+/**
  * dc_btree_find_le() - the extent with the largest base <= @addr
  * @t:    the tree
  * @addr: any address

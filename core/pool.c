@@ -587,6 +587,7 @@ int dc_txn_end(struct dc_system *sys, int r)
 	}
 	sys->txn.touched = 0;
 	sys->txn.nexcl = 0;
+	sys->txn.memo[0] = 0;	/* no memo outlives its call */
 	return r;
 }
 

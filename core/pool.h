@@ -111,6 +111,20 @@ void dc_txn_begin(struct dc_system *sys, dc_addr_t base, dc_addr_t last);
 void dc_txn_touch(struct dc_node *n);
 
 /*
+ * The backend's memo for the call in progress: DC_TXN_MEMO_WORDS words
+ * whose first word dc_txn_end() zeroes (dc_init() zeroes them all), so
+ * that nothing memoised outlives the public call. What a pure call (a
+ * probe, or the find dc_alloc makes before its transaction begins) found
+ * for the mutating call after it (tree: the search path), so that the
+ * second need not search again; the backend checks that it still holds
+ * before it trusts it. Writable through a const node: a cache.
+ */
+static inline uint64_t *dc_txn_memo(const struct dc_node *n)
+{
+	return n->sys->txn.memo;
+}
+
+/*
  * End the call with result r. r != 0: every steal of the call is undone,
  * newest first, and every backend goes back to where it was (finish(n,
  * false)): stats, walks and pool counts are as before the call. r == 0:

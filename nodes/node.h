@@ -52,15 +52,23 @@ bool dc_whole_pages(const struct dc_system *sys, dc_addr_t base,
  * prepare for k calls (none if k is 0). Part of the call's transaction. */
 int dc_node_prepare(struct dc_node *n, unsigned own, unsigned k);
 
-/* Passes over the pieces of [base, last] (nodes/system.c): every byte is
- * memory (DC_ENOENT); every byte is free (DC_EBUSY); hold own entries and
- * k backend calls on each piece's node (DC_ENOSPC). */
-int dc_pieces_covered(const struct dc_system *sys, dc_addr_t base,
-		      dc_addr_t last);
-int dc_pieces_probe_free(struct dc_system *sys, dc_addr_t base,
-			 dc_addr_t last);
-int dc_pieces_prepare(struct dc_system *sys, dc_addr_t base, dc_addr_t last,
-		      unsigned own, unsigned k);
+/*
+ * The first pass over the pieces of [base, last] (nodes/system.c): check
+ * every piece with check (pure), and hold what the call needs on each
+ * piece's node (own entries, k backend calls) while no check has failed.
+ * Return: DC_ENOENT if a byte is not memory or check returns DC_ENOENT
+ * for some piece (wherever it lies: that answer outranks the others),
+ * else the first error check returned, else DC_ENOSPC if holding failed,
+ * else 0. The answer is the one a pass of checks followed by a pass of
+ * holds would give; whatever was held is the transaction's to give back
+ * when the call fails.
+ */
+int dc_pieces_ready(struct dc_system *sys, dc_addr_t base, dc_addr_t last,
+		    dc_piece_fn check, unsigned own, unsigned k);
+
+/* A dc_pieces_ready() check: every byte of the piece is free (DC_EBUSY). */
+int dc_piece_probe_free(struct dc_node *n, dc_addr_t b, dc_addr_t l,
+			void *ctx);
 
 /* Stats of one node (no summing). */
 void dc_node_stats(const struct dc_node *n, struct dc_stats *s);

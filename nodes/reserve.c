@@ -16,16 +16,16 @@
  */
 #include "nodes/node.h"
 
-static int piece_probe_taken(struct dc_node *n, dc_addr_t b, dc_addr_t l,
-			     void *ctx)
+/* DC_ENOENT if a byte is free, else DC_EBUSY if a byte is metadata (the
+ * rank dc_pieces_ready() gives them holds across pieces). */
+static int piece_check_used(struct dc_node *n, dc_addr_t b, dc_addr_t l,
+			    void *ctx)
 {
-	return n->sys->ops->probe(n, b, l, DC_PROBE_TAKEN);
-}
+	int r = n->sys->ops->probe(n, b, l, DC_PROBE_TAKEN);
 
-static int piece_not_meta(struct dc_node *n, dc_addr_t b, dc_addr_t l,
-			  void *ctx)
-{
-	return dc_meta_overlaps(n, b, l) ? DC_EBUSY : DC_OK;
+	if (!r && dc_meta_overlaps(n, b, l))
+		r = DC_EBUSY;
+	return r;
 }
 
 static int piece_reserve(struct dc_node *n, dc_addr_t b, dc_addr_t l,
@@ -37,6 +37,10 @@ static int piece_reserve(struct dc_node *n, dc_addr_t b, dc_addr_t l,
 
 static int piece_free(struct dc_node *n, dc_addr_t b, dc_addr_t l, void *ctx)
 {
+	struct dc_node **first = ctx;
+
+	if (!*first)
+		*first = n;
 	n->sys->ops->free(n, b, l);
 	return 0;
 }
@@ -65,11 +69,7 @@ int dc_reserve(struct dc_system *sys, dc_addr_t base, dc_size_t size)
 	if (r)
 		return r;
 	dc_txn_begin(sys, base, last);
-	r = dc_pieces_covered(sys, base, last);
-	if (!r)
-		r = dc_pieces_probe_free(sys, base, last);
-	if (!r)
-		r = dc_pieces_prepare(sys, base, last, 0, 1);
+	r = dc_pieces_ready(sys, base, last, dc_piece_probe_free, 0, 1);
 	if (!r)
 		dc_for_each_piece(sys, base, last, piece_reserve, 0);
 	return dc_txn_end(sys, r);
@@ -77,22 +77,17 @@ int dc_reserve(struct dc_system *sys, dc_addr_t base, dc_size_t size)
 
 int dc_free(struct dc_system *sys, dc_addr_t base, dc_size_t size)
 {
+	struct dc_node *first = 0;
 	dc_addr_t last;
 	int r = used_args(sys, base, size, &last);
 
 	if (r)
 		return r;
 	dc_txn_begin(sys, base, last);
-	r = dc_pieces_covered(sys, base, last);
-	if (!r)
-		r = dc_for_each_piece(sys, base, last, piece_probe_taken, 0);
-	if (!r)
-		r = dc_for_each_piece(sys, base, last, piece_not_meta, 0);
-	if (!r)
-		r = dc_pieces_prepare(sys, base, last, 0, 1);
+	r = dc_pieces_ready(sys, base, last, piece_check_used, 0, 1);
 	if (!r) {
-		dc_for_each_piece(sys, base, last, piece_free, 0);
-		sys->node[dc_node_of(sys, base)]->frees++;
+		dc_for_each_piece(sys, base, last, piece_free, &first);
+		first->frees++;	/* the node of base */
 	}
 	return dc_txn_end(sys, r);
 }

@@ -13,6 +13,10 @@
  *      let the backend do the same (DC_ENOSPC: the transaction gives
  *      everything back, steals included);
  *   3. apply, which can no longer fail; the transaction ends.
+ * Checks and holds share one walk (dc_pieces_ready()): a piece is held
+ * only while every check so far passed, and the answer is ranked as if
+ * all checks came first. Steals never touch the call's range, so a hold
+ * cannot change what a later piece's check sees.
  * This is memblock_add_range()'s "count, grow, then insert" and vmem's
  * bt_fill() applied to every call (STYLE.md, "Errors").
  */
@@ -72,16 +76,34 @@ int dc_init_abi(struct dc_system *sys, const struct dc_config *cfg,
 	return DC_OK;
 }
 
+/* The fragment holding pos, or NULL. A call's passes walk the same
+ * pieces, and calls in a row mostly fall in the same fragment, so the
+ * last fragment found is remembered (sys->txn.frag; forgotten whenever
+ * the map changes, which only fragment_insert() and fragment_cut() do). */
+static const struct dc_extent *fragment_at(struct dc_system *sys,
+					   dc_addr_t pos)
+{
+	const struct dc_extent *f = sys->txn.frag;
+
+	if (f && f->base <= pos && f->last >= pos)
+		return f;
+	f = dc_tree_find_le(&sys->fragments, pos);
+	if (!f || f->last < pos)
+		return NULL;
+	sys->txn.frag = f;
+	return f;
+}
+
 int dc_for_each_piece(struct dc_system *sys, dc_addr_t base, dc_addr_t last,
 		      dc_piece_fn fn, void *ctx)
 {
 	dc_addr_t pos = base, pl;
-	struct dc_extent *f;
+	const struct dc_extent *f;
 	int r;
 
 	for (;;) {
-		f = dc_tree_find_le(&sys->fragments, pos);
-		if (!f || f->last < pos)
+		f = fragment_at(sys, pos);
+		if (!f)
 			return DC_ENOENT;
 		pl = f->last < last ? f->last : last;
 		r = fn(sys->node[f->nid], pos, pl, ctx);
@@ -293,6 +315,7 @@ static void fragment_insert(struct dc_system *sys, struct dc_node *n,
 					 dc_tree_first(&sys->fragments);
 	struct dc_extent *e;
 
+	sys->txn.frag = NULL;
 	if (left && (left->nid != n->nid || left->last + 1 != base))
 		left = 0;
 	if (right && (right->nid != n->nid || last == DC_ADDR_MAX ||
@@ -332,6 +355,7 @@ static void fragment_cut(struct dc_node *n, dc_addr_t b, dc_addr_t l)
 	struct dc_extent *f = dc_tree_find_le(&sys->fragments, b), *e;
 	dc_addr_t fl = f->last;
 
+	sys->txn.frag = NULL;
 	n->memory -= l - b + 1;
 	if (f->base == b && fl == l) {
 		dc_tree_erase(&sys->fragments, f);
@@ -355,7 +379,7 @@ static void fragment_cut(struct dc_node *n, dc_addr_t b, dc_addr_t l)
 /* Hold what one piece on n needs: own entries and the backend's k calls. */
 int dc_node_prepare(struct dc_node *n, unsigned own, unsigned k)
 {
-	int r = dc_pool_prepare(n, own);
+	int r = own ? dc_pool_prepare(n, own) : 0;
 
 	dc_txn_touch(n);
 	if (!r && k)
@@ -409,50 +433,43 @@ int dc_add_memory(struct dc_system *sys, int nid, dc_addr_t base,
 
 /* --- pieces ------------------------------------------------------------- */
 
-int dc_pieces_covered(const struct dc_system *sys, dc_addr_t base,
-		      dc_addr_t last)
-{
-	dc_addr_t pos = base;
-	const struct dc_extent *f;
+struct piece_ready {
+	dc_piece_fn check;
+	unsigned own, k;
+	int r;		/* the first error check returned */
+	int prep;	/* the first error preparing returned */
+};
 
-	/* a byte that is not memory is DC_ENOENT even if an earlier piece is
-	 * busy, so the answer does not depend on where it lies */
-	for (;;) {
-		f = dc_tree_find_le(&sys->fragments, pos);
-		if (!f || f->last < pos)
-			return DC_ENOENT;
-		if (f->last >= last)
-			return DC_OK;
-		pos = f->last + 1;
-	}
+/* Check the piece; prepare it while nothing has failed (ranks: see
+ * dc_pieces_ready()). */
+static int piece_ready(struct dc_node *n, dc_addr_t b, dc_addr_t l,
+		       void *ctx)
+{
+	struct piece_ready *c = ctx;
+	int r = c->check(n, b, l, 0);
+
+	if (r == DC_ENOENT)
+		return r;	/* nothing outranks it */
+	if (!c->r)
+		c->r = r;
+	if (!c->r && !c->prep)
+		c->prep = dc_node_prepare(n, c->own, c->k);
+	return 0;
 }
 
-static int piece_prepare(struct dc_node *n, dc_addr_t b, dc_addr_t l,
-			 void *ctx)
+int dc_pieces_ready(struct dc_system *sys, dc_addr_t base, dc_addr_t last,
+		    dc_piece_fn check, unsigned own, unsigned k)
 {
-	const unsigned *own_k = ctx;
+	struct piece_ready c = { check, own, k, 0, 0 };
+	int r = dc_for_each_piece(sys, base, last, piece_ready, &c);
 
-	return dc_node_prepare(n, own_k[0], own_k[1]);
+	return r ? r : c.r ? c.r : c.prep;
 }
 
-int dc_pieces_prepare(struct dc_system *sys, dc_addr_t base, dc_addr_t last,
-		      unsigned own, unsigned k)
-{
-	unsigned own_k[2] = { own, k };
-
-	return dc_for_each_piece(sys, base, last, piece_prepare, own_k);
-}
-
-static int piece_probe_free(struct dc_node *n, dc_addr_t b, dc_addr_t l,
-			    void *ctx)
+int dc_piece_probe_free(struct dc_node *n, dc_addr_t b, dc_addr_t l,
+			void *ctx)
 {
 	return n->sys->ops->probe(n, b, l, DC_PROBE_FREE);
-}
-
-int dc_pieces_probe_free(struct dc_system *sys, dc_addr_t base,
-			 dc_addr_t last)
-{
-	return dc_for_each_piece(sys, base, last, piece_probe_free, 0);
 }
 
 /* --- dc_remove_memory ----------------------------------------------------- */
@@ -479,11 +496,7 @@ int dc_remove_memory(struct dc_system *sys, dc_addr_t base, dc_size_t size)
 	if (sys->phase != DC_SETUP)
 		return DC_ESTATE;
 	dc_txn_begin(sys, base, last);
-	r = dc_pieces_covered(sys, base, last);
-	if (!r)
-		r = dc_pieces_probe_free(sys, base, last);
-	if (!r)
-		r = dc_pieces_prepare(sys, base, last, 1, 1);
+	r = dc_pieces_ready(sys, base, last, dc_piece_probe_free, 1, 1);
 	if (!r)	/* each piece finds its fragment as the map shrinks */
 		dc_for_each_piece(sys, base, last, piece_remove, 0);
 	return dc_txn_end(sys, r);

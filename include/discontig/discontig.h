@@ -78,6 +78,8 @@ typedef uint64_t dc_size_t;	/* byte count */
 
 /* Bytes of private per-node state a backend may keep inside dc_node. */
 #define DC_BACKEND_STATE_WORDS 14
+/* A backend's memo for the call in progress (core/pool.h, dc_txn_memo) */
+#define DC_TXN_MEMO_WORDS 34
 
 enum {
 	DC_OK = 0,
@@ -200,6 +202,9 @@ struct dc_txn {
 	dc_addr_t excl_base[3], excl_last[3];	/* never steal from these */
 	unsigned nexcl;
 	bool finalizing;	/* dc_finalize: steals are allowed */
+	const struct dc_extent *frag;	/* last fragment looked up; NULL
+					   whenever the map changes */
+	uint64_t memo[DC_TXN_MEMO_WORDS];	/* the backend's, per call */
 };
 
 struct dc_system {

@@ -367,6 +367,47 @@ static void reservation_crossing_three_nodes(void)
 	done();
 }
 
+/*
+ * Expect: a call whose pieces leave a node and come back to it is exact
+ * (in SETUP, where no node has a bitmap at the top of its memory yet):
+ * all of node 2's first fragment (its whole free extent goes), node 5's,
+ * then the head of node 2's second fragment are reserved, and freed, in
+ * one call each. (The tree backend keeps what a probe found for the call
+ * that follows it; here the first piece changes node 2's tree between the
+ * third piece's probe and its reserve, so that must not be used.) Over
+ * several pieces DC_ENOENT (the range ends in a hole) outranks DC_EBUSY
+ * (its first piece is used), wherever they lie.
+ *
+ *   0x10000    0x20000    0x30000         0x50000
+ *   | node 2    | node 5   | node 2         | hole
+ *   [=========reserve=========]
+ */
+static void reservation_leaving_and_returning_to_a_node(void)
+{
+	struct dc_stats s2, s5;
+
+	h_init(&H, ops, 12, 1 << 20, dflags);
+	T_ASSERT_FATAL(h_add(&H, 2, B + 0x10000, 0x10000) == 0);
+	T_ASSERT_FATAL(h_add(&H, 5, B + 0x20000, 0x10000) == 0);
+	T_ASSERT_FATAL(h_add(&H, 2, B + 0x30000, 0x20000) == 0);
+	T_ASSERT_EQUAL(dc_reserve(H.sys, B + 0x10000, 0x24000), 0);
+	dc_stats(H.sys, 2, &s2);
+	dc_stats(H.sys, 5, &s5);
+	T_ASSERT_EQUAL(s2.used, 0x14000);
+	T_ASSERT_EQUAL(s5.used, 0x10000);
+	T_ASSERT_EQUAL(dc_check(H.sys), 0);
+	EXPECT_UNCHANGED(DC_ENOENT, dc_reserve(H.sys, B + 0x10000, 0x50000));
+	EXPECT_UNCHANGED(DC_EBUSY, dc_reserve(H.sys, B + 0x10000, 0x40000));
+	EXPECT_UNCHANGED(DC_ENOENT, dc_free(H.sys, B + 0x10000, 0x25000));
+	T_ASSERT_EQUAL(dc_free(H.sys, B + 0x10000, 0x24000), 0);
+	dc_stats(H.sys, 2, &s2);
+	dc_stats(H.sys, 5, &s5);
+	T_ASSERT_EQUAL(s2.used, 0);
+	T_ASSERT_EQUAL(s5.used, 0);
+	T_ASSERT_FATAL(dc_finalize(H.sys) == 0);
+	done();
+}
+
 /* Expect: a double free is DC_ENOENT, a free of never-registered bytes is
  * DC_ENOENT, a free that is only partly used is DC_ENOENT. */
 static void double_free_returns_enoent_unchanged(void)
@@ -1189,6 +1230,7 @@ const struct dc_t_case dc_conformance_cases[] = {
 	CASE(interleaved_fragments_in_random_order, 0),
 	CASE(remove_memory_splits_and_refuses_used, 0),
 	CASE(reservation_crossing_three_nodes, 0),
+	CASE(reservation_leaving_and_returning_to_a_node, 0),
 	CASE(double_free_returns_enoent_unchanged, 0),
 	CASE(one_byte_allocations, 0),
 	CASE(direction_picks_highest_or_lowest, 0),
