@@ -1,29 +1,27 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * tree.h - the augmented extent tree (AVL), keyed by base.
+ * tree.h - the extent tree: an AVL tree of disjoint extents keyed by base,
+ * an ordered map with find_le and in-order walks, nothing more.
  *
  * Used twice: fragments (nodes/, one tree for the whole system, nid in
  * each extent) and metadata blocks (one tree per node). The tree
  * backend's free extents moved to the extent B-tree (core/btree.h, issue
- * 15); these two trees stay AVL because their entries come from the
- * pool's 64-byte entries, which a steal's own records also use. The tree never allocates: callers pass entries taken from
- * the pool (core/pool.h), which is why a caller can count and reserve the
- * worst case before it changes anything.
+ * 15), and with them every fit search: this tree answers "which extent
+ * holds addr" and walks in order. It stays an AVL because each node is
+ * one of the pool's 64-byte entries (core/pool.h), which a steal's own
+ * records also use, where a B-tree node needs 512 bytes. The tree never
+ * allocates: callers pass entries taken from the pool, which is why a
+ * caller can count and reserve the worst case before it changes anything.
  *
  * struct dc_tree - extents keyed by base.
  *  T1  in order, each extent has base <= last and starts after the previous
  *      one's last byte (no overlap)
  *  T2  (only when the caller asks for maximal extents) neighbours never
  *      touch: next.base - prev.last > 1
- *  T3  max_span == max(last - base, left.max_span, right.max_span)
- *  T4  AVL: height == 1 + max(child heights), |balance| <= 1, parent links
+ *  T3  AVL: height == 1 + max(child heights), |balance| <= 1, parent links
  *      consistent
- *  T5  count and bytes equal the number of extents and the sum of their
+ *  T4  count and bytes equal the number of extents and the sum of their
  *      sizes (mod 2^64)
- *  T6  aslack: for each alignment class c (A = 8, 16, 32, 64 bytes), byte
- *      c holds max_span - max(aligned span) over the subtree, where an
- *      extent's aligned span is last - align_up(base, A); 0xff when no
- *      extent of the subtree holds an A-aligned byte (see core/tree.c)
  * An AVL tree of n nodes has height < 1.4405 log2(n + 2) - 0.3277; entries
  * are 64 bytes, so n < 2^58 and the height is at most 84: the bound below
  * keeps a margin and sizes every fixed stack.
@@ -39,11 +37,9 @@
 struct dc_extent {
 	dc_addr_t base;
 	dc_addr_t last;		/* inclusive */
-	dc_size_t max_span;	/* max (last - base) in this subtree */
 	struct dc_extent *left, *right, *parent;
 	int32_t height;		/* leaf: 1 */
 	int32_t nid;		/* payload: owner (fragment tree) */
-	uint32_t aslack;	/* T6: 4 x 8 bits, class c in bits 8c.. */
 };
 
 _Static_assert(sizeof(struct dc_extent) <= DC_POOL_ENTRY_SIZE,
@@ -70,17 +66,7 @@ struct dc_extent *dc_tree_last(const struct dc_tree *t);
 struct dc_extent *dc_tree_next(const struct dc_extent *e);
 struct dc_extent *dc_tree_prev(const struct dc_extent *e);
 
-/*
- * The lowest (or, w->top_down, highest) address a satisfying the window w
- * inside one extent: a % align == 0, w->lo <= a, a + size - 1 <= w->last.
- * Writes a to *out and returns its extent, or NULL. A restricted descent:
- * subtrees whose max_span < size - 1 or that lie outside the window are
- * never entered. Iterative.
- */
-struct dc_extent *dc_tree_find_fit(const struct dc_tree *t,
-				   const struct dc_window *w, dc_addr_t *out);
-
-/* 0, or the number (1..6) of the first broken invariant above. */
+/* 0, or the number (1..4) of the first broken invariant above. */
 int dc_tree_check(const struct dc_tree *t, bool maximal);
 
 /* Height of the tree (0 when empty). */

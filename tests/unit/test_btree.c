@@ -2,20 +2,21 @@
 /*
  * test_btree.c - CUnit suite for core/btree.c, the extent B-tree.
  *
- * Every search is compared with a plain sorted array (the oracle), whose
- * fit arithmetic uses 128-bit integers so that it shares no code with
- * core/range.h, and every find_fit also with today's AVL tree
- * (dc_tree_find_fit(), core/tree.c) holding the same extents: the two
- * must agree to the byte. dc_btree_check() runs after mutating steps (all
- * of them while the tree is small, every multi-level split or merge
- * always). Nodes come from a counting allocator that can be told to run
- * dry, so the promised worst cases (dc_btree_need()) and failure
+ * Every search is compared with a plain sorted array (the oracle): every
+ * find_fit with a linear scan of it in 128-bit arithmetic (scan_fit()),
+ * which shares no code with core/range.h or core/btree.c, and must agree
+ * to the byte. The edge cases of fit searches (address 0, the top of the
+ * address space, alignments larger than every extent, windows that clip)
+ * came from test_tree.c when core/tree.c lost dc_tree_find_fit(), with
+ * their expectations unchanged. dc_btree_check() runs after mutating
+ * steps (all of them while the tree is small, every multi-level split or
+ * merge always). Nodes come from a counting allocator that can be told to
+ * run dry, so the promised worst cases (dc_btree_need()) and failure
  * atomicity are measured, not assumed.
  *
  * Usage: test_btree [seed [ops]]   (DC_SEED, DC_OPS; the seed is printed)
  */
 #include "core/btree.h"
-#include "core/tree.h"
 
 #include <CUnit/Basic.h>
 #include <inttypes.h>
@@ -160,9 +161,79 @@ static void fit_at_address_zero_and_top(void)
 }
 
 /*
+ * |[0 ........ 0xfff]|              ...                        2^64-1
+ * Expect: the extent at address 0 fits any alignment, even 2^63, both
+ * directions; address 0 is a real answer, not a failure sentinel; a
+ * window starting at 1 leaves no room, and the out-pointer untouched.
+ */
+static void fit_at_address_zero_any_alignment(void)
+{
+	struct talloc ta;
+	struct dc_btree_alloc a = ta_alloc(&ta);
+	struct dc_btree t;
+	struct dc_btree_cur c;
+	bool found;
+	dc_addr_t x;
+
+	dc_btree_init(&t, DC_BTREE_PLAIN);
+	bt_add(&t, &a, 0, 0xfff, 0);
+	x = fit(&t, 0, MAX64, 0x1000, 1ULL << 63, false, &found);
+	CU_ASSERT(found && x == 0);
+	x = fit(&t, 0, MAX64, 0x1000, 1ULL << 63, true, &found);
+	CU_ASSERT(found && x == 0);
+	x = fit(&t, 0, MAX64, 1, 1, true, &found);
+	CU_ASSERT(found && x == 0xfff);
+	x = fit(&t, 1, MAX64, 0x1000, 1, false, &found);
+	CU_ASSERT(!found && x == 0xdead);	/* out untouched on failure */
+	CU_ASSERT(dc_btree_find_le(&t, 0, &c) && c.base == 0 && c.last == 0xfff);
+	CU_ASSERT_EQUAL(dc_btree_check(&t, true), 0);
+	bt_clear(&t, &a);
+}
+
+/*
+ *   0x1000   0x1fff                          2^64-4096      2^64-1
+ * ...[ 4 KiB  ]........................................[ 4 KiB     ]|
+ * Expect: top-down fits end exactly at 2^64-1 without overflow; a window
+ * ending below the top clips the extent; bottom-up from above the low
+ * extent lands at the top one; alignment 2^63 fits neither.
+ */
+static void fit_top_down_at_address_space_top(void)
+{
+	struct talloc ta;
+	struct dc_btree_alloc a = ta_alloc(&ta);
+	struct dc_btree t;
+	struct dc_btree_cur c;
+	bool found;
+	dc_addr_t x;
+
+	dc_btree_init(&t, DC_BTREE_PLAIN);
+	bt_add(&t, &a, MAX64 - 0xfff, MAX64, 0);
+	bt_add(&t, &a, 0x1000, 0x1fff, 0);
+	CU_ASSERT_EQUAL(t.bytes, 0x2000);
+	x = fit(&t, 0, MAX64, 0x1000, 0x1000, true, &found);
+	CU_ASSERT(found && x == MAX64 - 0xfff);
+	x = fit(&t, 0, MAX64, 1, 1, true, &found);
+	CU_ASSERT(found && x == MAX64);
+	x = fit(&t, 0, MAX64 - 1, 1, 1, true, &found);
+	CU_ASSERT(found && x == MAX64 - 1);
+	x = fit(&t, 0, MAX64 - 1, 0x1000, 1, true, &found);
+	CU_ASSERT(found && x == 0x1000);	/* the top one is clipped short */
+	x = fit(&t, 0x2000, MAX64, 1, 1, false, &found);
+	CU_ASSERT(found && x == MAX64 - 0xfff);
+	x = fit(&t, MAX64, MAX64, 1, 1, false, &found);
+	CU_ASSERT(found && x == MAX64);
+	x = fit(&t, 0, MAX64, 0x1000, 1ULL << 63, true, &found);
+	CU_ASSERT(!found && x == 0xdead);
+	CU_ASSERT(dc_btree_find_le(&t, MAX64, &c) && c.base == MAX64 - 0xfff);
+	CU_ASSERT_EQUAL(dc_btree_check(&t, true), 0);
+	bt_clear(&t, &a);
+}
+
+/*
  * [0 ............................................................ 2^64-1]
- * Expect: bytes wraps to 0 (mod 2^64); fits of 2^63 at 2^63 alignment at
- * both ends; a fit of 2^64 - 1 bytes; erase leaves an empty tree.
+ * Expect, in a plain and in a valued tree: bytes wraps to 0 (mod 2^64);
+ * fits of 2^63 at 2^63 alignment at both ends; a fit of 2^64 - 1 bytes
+ * (at 1, or at 0 when aligned 2); erase leaves an empty tree.
  */
 static void whole_address_space_extent(void)
 {
@@ -172,28 +243,129 @@ static void whole_address_space_extent(void)
 	bool found;
 	dc_addr_t x;
 
-	dc_btree_init(&t, DC_BTREE_VALUED);
-	bt_add(&t, &a, 0, MAX64, 7);
-	CU_ASSERT_EQUAL(t.bytes, 0);
-	CU_ASSERT_EQUAL(t.count, 1);
-	x = fit(&t, 0, MAX64, 1ULL << 63, 1ULL << 63, true, &found);
-	CU_ASSERT(found && x == 1ULL << 63);
-	x = fit(&t, 1, MAX64, 1ULL << 63, 1ULL << 63, false, &found);
-	CU_ASSERT(found && x == 1ULL << 63);
-	x = fit(&t, 0, MAX64, MAX64, 1, true, &found);
-	CU_ASSERT(found && x == 1);
-	x = fit(&t, 0, MAX64, MAX64, 2, true, &found);
-	CU_ASSERT(found && x == 0);
+	for (int kind = 0; kind < 2; kind++) {
+		dc_btree_init(&t, kind ? DC_BTREE_VALUED : DC_BTREE_PLAIN);
+		bt_add(&t, &a, 0, MAX64, kind ? 7 : 0);
+		CU_ASSERT_EQUAL(t.bytes, 0);
+		CU_ASSERT_EQUAL(t.count, 1);
+		x = fit(&t, 0, MAX64, 1ULL << 63, 1ULL << 63, true, &found);
+		CU_ASSERT(found && x == 1ULL << 63);
+		x = fit(&t, 1, MAX64, 1ULL << 63, 1ULL << 63, false, &found);
+		CU_ASSERT(found && x == 1ULL << 63);
+		x = fit(&t, 0, MAX64, MAX64, 1, true, &found);
+		CU_ASSERT(found && x == 1);
+		x = fit(&t, 0, MAX64, MAX64, 2, true, &found);
+		CU_ASSERT(found && x == 0);
+		CU_ASSERT_EQUAL(dc_btree_check(&t, true), 0);
+		bt_clear(&t, &a);
+		CU_ASSERT_EQUAL(t.bytes, 0);
+		CU_ASSERT_EQUAL(t.count, 0);
+		CU_ASSERT_EQUAL(dc_btree_check(&t, true), 0);
+	}
+}
+
+/*
+ * ..[0x1001..0x1fff]..[0x3001..0x3fff]..[0x10001..0x1ffff]..
+ * Expect: alignment 0x10000 is larger than every extent: only the third
+ * one holds a multiple (0x20000 is past it): no fit either way, out
+ * untouched; none at 2^63 either; alignment 0x1000 fits at 0x1f000.
+ */
+static void fit_alignment_larger_than_every_extent_fails(void)
+{
+	struct talloc ta;
+	struct dc_btree_alloc a = ta_alloc(&ta);
+	struct dc_btree t;
+	bool found;
+	dc_addr_t x;
+
+	dc_btree_init(&t, DC_BTREE_PLAIN);
+	bt_add(&t, &a, 0x1001, 0x1fff, 0);
+	bt_add(&t, &a, 0x3001, 0x3fff, 0);
+	bt_add(&t, &a, 0x10001, 0x1ffff, 0);
+	x = fit(&t, 0, MAX64, 1, 0x10000, false, &found);
+	CU_ASSERT(!found && x == 0xdead);
+	x = fit(&t, 0, MAX64, 1, 0x10000, true, &found);
+	CU_ASSERT(!found && x == 0xdead);
+	x = fit(&t, 0, MAX64, 1, 1ULL << 63, true, &found);
+	CU_ASSERT(!found && x == 0xdead);
+	x = fit(&t, 0, MAX64, 1, 0x1000, true, &found);
+	CU_ASSERT(found && x == 0x1f000);
 	CU_ASSERT_EQUAL(dc_btree_check(&t, true), 0);
 	bt_clear(&t, &a);
-	CU_ASSERT_EQUAL(t.bytes, 0);
-	CU_ASSERT_EQUAL(t.count, 0);
+}
+
+/*
+ * single bytes at 10, 20, 30, ... 990 (99 extents: several leaves)
+ * Expect: size 1 fits on any byte; the window [25, 55] gives 30 bottom-up
+ * and 50 top-down, 40 top-down aligned 4; size 2 fits nowhere, nor size 1
+ * in the gap [31, 39].
+ */
+static void fit_size_one_on_single_byte_extents(void)
+{
+	struct talloc ta;
+	struct dc_btree_alloc a = ta_alloc(&ta);
+	struct dc_btree t;
+	bool found;
+	dc_addr_t x;
+
+	dc_btree_init(&t, DC_BTREE_PLAIN);
+	for (int i = 0; i < 99; i++)
+		bt_add(&t, &a, 10ULL * (i + 1), 10ULL * (i + 1), 0);
+	CU_ASSERT(t.height >= 2);
+	x = fit(&t, 25, 55, 1, 1, false, &found);
+	CU_ASSERT(found && x == 30);
+	x = fit(&t, 25, 55, 1, 1, true, &found);
+	CU_ASSERT(found && x == 50);
+	x = fit(&t, 25, 55, 1, 4, true, &found);
+	CU_ASSERT(found && x == 40);
+	x = fit(&t, 0, MAX64, 2, 1, false, &found);
+	CU_ASSERT(!found && x == 0xdead);
+	x = fit(&t, 31, 39, 1, 1, false, &found);
+	CU_ASSERT(!found && x == 0xdead);
 	CU_ASSERT_EQUAL(dc_btree_check(&t, true), 0);
+	bt_clear(&t, &a);
+}
+
+/*
+ *       lo=0x1800                 last=0x57ff
+ *         |                           |
+ * [0x1000 ..... 0x2fff]  [0x4000 .......... 0x7fff]  [0x9000..0xafff]
+ * Expect: the window clips both extents; 0x1800 bottom-up (size 0x1000),
+ * 0x4800 top-down; size 0x1800 fits the first clipped extent exactly,
+ * 0x1801 neither; size 0x2000 fits nowhere inside the window; an empty
+ * window (last < lo) fits nothing.
+ */
+static void fit_window_clips_extents(void)
+{
+	struct talloc ta;
+	struct dc_btree_alloc a = ta_alloc(&ta);
+	struct dc_btree t;
+	bool found;
+	dc_addr_t x;
+
+	dc_btree_init(&t, DC_BTREE_PLAIN);
+	bt_add(&t, &a, 0x1000, 0x2fff, 0);
+	bt_add(&t, &a, 0x4000, 0x7fff, 0);
+	bt_add(&t, &a, 0x9000, 0xafff, 0);
+	x = fit(&t, 0x1800, 0x57ff, 0x1000, 1, false, &found);
+	CU_ASSERT(found && x == 0x1800);
+	x = fit(&t, 0x1800, 0x57ff, 0x1000, 1, true, &found);
+	CU_ASSERT(found && x == 0x4800);
+	x = fit(&t, 0x1800, 0x57ff, 0x1801, 1, false, &found);
+	CU_ASSERT(!found && x == 0xdead);
+	x = fit(&t, 0x1800, 0x57ff, 0x1800, 1, false, &found);
+	CU_ASSERT(found && x == 0x1800);
+	x = fit(&t, 0x1800, 0x57ff, 0x2000, 1, true, &found);
+	CU_ASSERT(!found && x == 0xdead);
+	x = fit(&t, 0x5000, 0x4fff, 1, 1, true, &found);	/* empty */
+	CU_ASSERT(!found && x == 0xdead);
+	CU_ASSERT_EQUAL(dc_btree_check(&t, true), 0);
+	bt_clear(&t, &a);
 }
 
 /*
  * 4096 padding extents of 41 bytes at 128 i + 1 (no 64-aligned byte),
- * and one 4 KiB extent at 1 MiB below them (the AVL suite's case).
+ * and one 4 KiB extent at 1 MiB below them (from the AVL's suite).
  * Expect: 24 bytes aligned 64 fit only the big extent (none without it);
  * aligned 8 they fit the topmost padding extent; 34 bytes aligned 8 fit a
  * padding extent exactly, 35 only unaligned.
@@ -219,6 +391,7 @@ static void fit_skips_alignment_padding(void)
 	bt_add(&t, &a, 0x100000, 0x100fff, 0);
 	CU_ASSERT_EQUAL(fit(&t, 0, MAX64, 24, 64, true, &found),
 			0x100000 + 4096 - 64);
+	CU_ASSERT_TRUE(found);
 	CU_ASSERT_EQUAL(fit(&t, 0, MAX64, 24, 64, false, &found), 0x100000);
 	CU_ASSERT_EQUAL(fit(&t, 0, MAX64, 24, 8, true, &found),
 			(base + 128ULL * (N - 1) + 41 - 23) & ~7ULL);
@@ -228,6 +401,7 @@ static void fit_skips_alignment_padding(void)
 			base + 8);
 	CU_ASSERT_EQUAL(fit(&t, 0x200000, MAX64, 35, 8, false, &found),
 			0xdead);
+	CU_ASSERT_FALSE(found);
 	CU_ASSERT_EQUAL(fit(&t, 0x200000, MAX64, 35, 1, false, &found),
 			base + 1);
 	CU_ASSERT(dc_btree_find_le(&t, 0x100fff, &c) && c.base == 0x100000);
@@ -872,14 +1046,68 @@ static void check_reports_touching_extents_only_when_maximal(void)
 	bt_clear(&t, &a);
 }
 
-/* ------------------------------------ find_fit against the AVL, extent sets */
+/* ---------------------------- find_fit against a linear scan, extent sets */
 
-/* The AVL holding the same extents: entries from one array. */
-struct avl {
-	struct dc_tree t;
-	struct dc_extent *e;
-	int n;
+/* One extent of a sorted array, the oracle of every search. */
+struct orc {
+	dc_addr_t base, last;
+	uint32_t val;
 };
+
+/* Index of the first extent of o[0..n) with base > addr. */
+static int sorted_upper(const struct orc *o, int n, dc_addr_t addr)
+{
+	int lo = 0, hi = n;
+
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+
+		if (o[mid].base <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+typedef unsigned __int128 u128;
+
+/*
+ * The oracle of every fit: the lowest (or highest) aligned fit inside the
+ * window, by trying each extent of the sorted array o[0..n) in turn, in
+ * 128-bit arithmetic so that it shares no code with core/range.h or
+ * core/btree.c. Only the window bounds the scan (a bisection finds the
+ * first extent that may reach into it, and the scan ends past its far
+ * edge); no extent is skipped for its length or alignment. Returns the
+ * index of the extent holding the fit, or -1.
+ */
+static int scan_fit(const struct orc *o, int n, const struct dc_window *w,
+		    dc_addr_t *out)
+{
+	int i = sorted_upper(o, n, w->top_down ? w->last : w->lo) - 1;
+
+	if (!w->top_down && i < 0)
+		i = 0;
+	for (; i >= 0 && i < n; i += w->top_down ? -1 : 1) {
+		u128 b = o[i].base > w->lo ? o[i].base : w->lo;
+		u128 l = o[i].last < w->last ? o[i].last : w->last;
+		u128 x;
+
+		if (w->top_down ? o[i].last < w->lo : o[i].base > w->last)
+			break;
+		if (b + w->size > l + 1)
+			continue;
+		if (w->top_down)
+			x = (l + 1 - w->size) / w->align * w->align;
+		else
+			x = (b + w->align - 1) / w->align * w->align;
+		if (x < b || x + w->size > l + 1)
+			continue;
+		*out = (dc_addr_t)x;
+		return i;
+	}
+	return -1;
+}
 
 static uint64_t rlog(uint64_t *rng, unsigned maxbits)	/* < 2^maxbits */
 {
@@ -902,13 +1130,14 @@ static dc_size_t ralign(uint64_t *rng)
 	}
 }
 
+/* Append [base, last] (above every extent so far) to the tree and the
+ * array; its value is its index. */
 static void set_add(struct dc_btree *t, const struct dc_btree_alloc *a,
-		    struct avl *v, dc_addr_t base, dc_addr_t last)
+		    struct orc *o, int *n, dc_addr_t base, dc_addr_t last)
 {
-	bt_add(t, a, base, last, (uint32_t)v->n);
-	v->e[v->n].base = base;
-	v->e[v->n].last = last;
-	dc_tree_insert(&v->t, &v->e[v->n++]);
+	bt_add(t, a, base, last, (uint32_t)*n);
+	o[*n] = (struct orc){ base, last, (uint32_t)*n };
+	++*n;
 }
 
 /*
@@ -917,10 +1146,11 @@ static void set_add(struct dc_btree *t, const struct dc_btree_alloc *a,
  * log-uniform sizes anywhere in the address space, and a few extents
  * near 0 and 2^64 - 1. For each, thousands of random windows, sizes
  * (1 .. 2^63) and alignments (1 .. 2^63), both directions.
- * Expect: dc_btree_find_fit() and dc_tree_find_fit() return the same
- * extent and the same address, or both none.
+ * Expect: dc_btree_find_fit() and a linear scan of the same extents
+ * (scan_fit()) return the same extent (and value, in a valued tree) and
+ * the same address, or both none.
  */
-static void find_fit_matches_avl_on_random_sets(void)
+static void find_fit_matches_linear_scan_on_random_sets(void)
 {
 	struct talloc ta;
 	struct dc_btree_alloc a = ta_alloc(&ta);
@@ -928,18 +1158,18 @@ static void find_fit_matches_avl_on_random_sets(void)
 	long agree = 0, found = 0;
 	struct dc_btree t;
 	struct dc_btree_cur c;
-	struct avl v;
+	struct orc *o;
+	int no;
 
-	v.e = calloc(20000, sizeof(*v.e));
-	CU_ASSERT_FATAL(v.e != NULL);
+	o = calloc(20000, sizeof(*o));
+	CU_ASSERT_FATAL(o != NULL);
 	for (int set = 0; set < 40; set++) {
 		int shape = set % 4, n = 1 + (int)rlog(&rng, 14);
 
 		if (n > 20000)
 			n = 20000;
 		dc_btree_init(&t, shape & 1 ? DC_BTREE_VALUED : DC_BTREE_PLAIN);
-		dc_tree_init(&v.t);
-		v.n = 0;
+		no = 0;
 		pos = shape == 3 ? 0 : h_rand(&rng) >> 8;
 		for (int i = 0; i < n; i++) {
 			switch (shape) {
@@ -967,20 +1197,19 @@ static void find_fit_matches_avl_on_random_sets(void)
 			if (gap > MAX64 - pos || size > MAX64 - pos - gap)
 				break;
 			pos += gap;
-			set_add(&t, &a, &v, pos, pos + size - 1);
+			set_add(&t, &a, o, &no, pos, pos + size - 1);
 			pos += size;
 		}
 		if (shape == 3 && pos < MAX64 - 4)
-			set_add(&t, &a, &v, MAX64 - 3, MAX64);
+			set_add(&t, &a, o, &no, MAX64 - 3, MAX64);
 		CU_ASSERT_FATAL(dc_btree_check(&t, true) == 0);
 		for (int q = 0; q < 4000; q++) {
 			struct dc_window w;
-			struct dc_extent *e;
 			dc_addr_t x1 = 0xdead, x2 = 0xdead;
 			bool f1;
-			int j = (int)h_rand_below(&rng, (uint64_t)v.n);
+			int j = (int)h_rand_below(&rng, (uint64_t)no), e;
 
-			w.lo = h_rand_below(&rng, 3) ? v.e[j].base -
+			w.lo = h_rand_below(&rng, 3) ? o[j].base -
 			       h_rand_below(&rng, 100) : h_rand(&rng);
 			if (!h_rand_below(&rng, 4))
 				w.lo = 0;
@@ -989,8 +1218,8 @@ static void find_fit_matches_avl_on_random_sets(void)
 			if (w.last < w.lo)
 				w.last = MAX64;
 			w.size = h_rand_below(&rng, 2) ? 1 + rlog(&rng, 16) :
-				 v.e[h_rand_below(&rng, (uint64_t)v.n)].last -
-				 v.e[j].base + 1 - h_rand_below(&rng, 2);
+				 o[h_rand_below(&rng, (uint64_t)no)].last -
+				 o[j].base + 1 - h_rand_below(&rng, 2);
 			if (!w.size)
 				w.size = 1;
 			if (!h_rand_below(&rng, 32))
@@ -998,16 +1227,19 @@ static void find_fit_matches_avl_on_random_sets(void)
 			w.align = ralign(&rng);
 			w.top_down = h_rand_below(&rng, 2);
 			f1 = dc_btree_find_fit(&t, &w, &c, &x1);
-			e = dc_tree_find_fit(&v.t, &w, &x2);
-			if (f1 != (e != NULL) || x1 != x2 ||
-			    (e && (c.base != e->base || c.last != e->last))) {
+			e = scan_fit(o, no, &w, &x2);
+			if (f1 != (e >= 0) || x1 != x2 ||
+			    (e >= 0 && (c.base != o[e].base ||
+					c.last != o[e].last ||
+					c.val != (t.kind ? o[e].val : 0)))) {
 				printf("\n  set %d q %d: window [%#" PRIx64 "-%#"
 				       PRIx64 "] size %#" PRIx64 " align %#"
-				       PRIx64 " %s: btree %#" PRIx64 " avl %#"
-				       PRIx64 "\n", set, q, w.lo, w.last, w.size,
+				       PRIx64 " %s: btree %#" PRIx64 " scan %#"
+				       PRIx64 "; replay with DC_SEED=%" PRIu64
+				       "\n", set, q, w.lo, w.last, w.size,
 				       w.align, w.top_down ? "down" : "up",
-				       x1, x2);
-				CU_FAIL_FATAL("find_fit differs from the AVL");
+				       x1, x2, seed0);
+				CU_FAIL_FATAL("find_fit differs from the scan");
 			}
 			agree++;
 			found += f1;
@@ -1016,7 +1248,7 @@ static void find_fit_matches_avl_on_random_sets(void)
 	}
 	printf("\n  %ld queries agree, %ld with a fit ", agree, found);
 	CU_ASSERT(found > agree / 8 && found < agree - agree / 8);
-	free(v.e);
+	free(o);
 }
 
 /* --------------------------------------------------------- randomised test */
@@ -1029,32 +1261,23 @@ static void find_fit_matches_avl_on_random_sets(void)
  * cursor valid: the retry uses it), erases,
  * resizes through a cursor (which must stay valid), and after each step
  * find_le, a short walk either way, and find_fit in both directions with
- * random windows, sizes and alignments up to 2^63. Two B-trees, one plain
- * and one valued, and the AVL tree follow the same steps. The size of the
- * set wanders between a few and several thousand extents, so the height
- * moves between 1 and 5.
+ * random windows, sizes and alignments up to 2^63, each compared with a
+ * linear scan of the array (scan_fit()). Two B-trees, one plain and one
+ * valued, follow the same steps. The size of the set wanders between a
+ * few and several thousand extents, so the height moves between 1 and 5.
  */
 
 #define RT_MAX 12000
-
-struct orc {
-	dc_addr_t base, last;
-	uint32_t val;
-	struct dc_extent *e;
-};
 
 struct rt {
 	uint64_t rng;
 	struct orc o[RT_MAX];
 	int n;
 	dc_size_t bytes;
-	struct dc_extent ent[RT_MAX], *freelist[RT_MAX];
-	int nfree;
-	struct dc_tree avl;
 	struct dc_btree t[2];		/* plain, valued */
 	struct talloc ta[2];
 	struct dc_btree_alloc a[2];
-	long step, fits, nofits, oracle_fits, enospc;
+	long step, fits, nofits, enospc;
 	int maxh;
 };
 
@@ -1106,17 +1329,7 @@ static dc_addr_t rt_addr(struct rt *r)
 
 static int orc_upper(const struct rt *r, dc_addr_t addr)
 {
-	int lo = 0, hi = r->n;
-
-	while (lo < hi) {
-		int mid = (lo + hi) / 2;
-
-		if (r->o[mid].base <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return sorted_upper(r->o, r->n, addr);
 }
 
 static bool rt_fail(const struct rt *r, const char *what)
@@ -1189,7 +1402,6 @@ static int rt_insert(struct rt *r)
 	dc_addr_t base = rt_addr(r), last, gl, gr;
 	dc_size_t size = 1 + rlog(&r->rng, h_rand_below(&r->rng, 2) ? 20 : 63);
 	uint32_t val = (uint32_t)h_rand(&r->rng);
-	struct dc_extent *e;
 	int i = orc_upper(r, base);
 
 	if (i > 0 && r->o[i - 1].last >= base) {
@@ -1207,13 +1419,8 @@ static int rt_insert(struct rt *r)
 		last = r->o[i].base - 1;
 	if (!rt_bt_insert(r, base, last, val))
 		return -1;
-	e = r->freelist[--r->nfree];
-	memset(e, 0, sizeof(*e));
-	e->base = base;
-	e->last = last;
-	dc_tree_insert(&r->avl, e);
 	memmove(&r->o[i + 1], &r->o[i], (size_t)(r->n - i) * sizeof(r->o[0]));
-	r->o[i] = (struct orc){ base, last, val, e };
+	r->o[i] = (struct orc){ base, last, val };
 	r->n++;
 	r->bytes += last - base + 1;
 	return 1;
@@ -1236,8 +1443,6 @@ static bool rt_erase(struct rt *r)
 		if (r->ta[k].gets != g0)
 			return rt_fail(r, "erase took a node");
 	}
-	dc_tree_erase(&r->avl, r->o[i].e);
-	r->freelist[r->nfree++] = r->o[i].e;
 	r->bytes -= r->o[i].last - r->o[i].base + 1;
 	memmove(&r->o[i], &r->o[i + 1], (size_t)(r->n - i - 1) * sizeof(r->o[0]));
 	r->n--;
@@ -1286,37 +1491,10 @@ static bool rt_resize(struct rt *r)
 				     !dc_btree_prev(&r->t[k], &c) || c.base != b))
 			return rt_fail(r, "cursor after resize");
 	}
-	dc_tree_resize(&r->avl, o->e, b, l);
 	r->bytes += (l - b) - (o->last - o->base);
 	o->base = b;
 	o->last = l;
 	return true;
-}
-
-typedef unsigned __int128 u128;
-
-/* The oracle: a linear scan in 128-bit arithmetic; index or -1. */
-static int orc_fit(const struct rt *r, const struct dc_window *w,
-		   dc_addr_t *out)
-{
-	for (int i = 0; i < r->n; i++) {
-		int j = w->top_down ? r->n - 1 - i : i;
-		u128 b = r->o[j].base > w->lo ? r->o[j].base : w->lo;
-		u128 l = r->o[j].last < w->last ? r->o[j].last : w->last;
-		u128 x;
-
-		if (b + w->size > l + 1)
-			continue;
-		if (w->top_down)
-			x = (l + 1 - w->size) / w->align * w->align;
-		else
-			x = (b + w->align - 1) / w->align * w->align;
-		if (x < b || x + w->size > l + 1)
-			continue;
-		*out = (dc_addr_t)x;
-		return j;
-	}
-	return -1;
 }
 
 static struct dc_window rt_window(struct rt *r)
@@ -1367,36 +1545,32 @@ static bool rt_queries(struct rt *r)
 {
 	struct dc_window w = rt_window(r);
 	struct dc_btree_cur c;
-	struct dc_extent *e;
 	dc_addr_t x, y, q;
-	bool oracle = r->n < 300 || !h_rand_below(&r->rng, 32);
 	int j, k, steps;
 
 	for (int dir = 0; dir < 2; dir++) {
+		const struct orc *o;
+
 		w.top_down = dir;
 		y = 0xbeef;
-		e = dc_tree_find_fit(&r->avl, &w, &y);
-		if (oracle) {
-			r->oracle_fits++;
-			j = orc_fit(r, &w, &x);
-			if ((j < 0) != !e || (e && (x != y || r->o[j].e != e)))
-				return rt_fail(r, "AVL differs from the oracle");
-		}
+		j = scan_fit(r->o, r->n, &w, &y);
+		o = j < 0 ? NULL : &r->o[j];
 		for (k = 0; k < 2; k++) {
 			x = 0xdead;
-			if (dc_btree_find_fit(&r->t[k], &w, &c, &x) != (e != NULL) ||
-			    (e ? x != y || c.base != e->base || c.last != e->last
+			if (dc_btree_find_fit(&r->t[k], &w, &c, &x) != (o != NULL) ||
+			    (o ? x != y || c.base != o->base || c.last != o->last ||
+				 c.val != (k ? o->val : 0)
 			       : x != 0xdead)) {
 				printf("\n  window [%#" PRIx64 "-%#" PRIx64
 				       "] size %#" PRIx64 " align %#" PRIx64
-				       " %s: btree %#" PRIx64 " avl %#" PRIx64
+				       " %s: btree %#" PRIx64 " scan %#" PRIx64
 				       "\n", w.lo, w.last, w.size, w.align,
 				       dir ? "top-down" : "bottom-up", x, y);
 				return rt_fail(r, "find_fit differs");
 			}
 		}
-		r->fits += e != NULL;
-		r->nofits += e == NULL;
+		r->fits += o != NULL;
+		r->nofits += o == NULL;
 	}
 	/* find_le at a random address, then a few steps either way */
 	q = h_rand_below(&r->rng, 2) ? rt_addr(r) : h_rand(&r->rng);
@@ -1456,13 +1630,10 @@ static void random_ops_match_sorted_array(void)
 
 	CU_ASSERT_FATAL(r != NULL);
 	r->rng = seed0;
-	dc_tree_init(&r->avl);
 	for (int k = 0; k < 2; k++) {
 		r->a[k] = ta_alloc(&r->ta[k]);
 		dc_btree_init(&r->t[k], k ? DC_BTREE_VALUED : DC_BTREE_PLAIN);
 	}
-	for (int i = 0; i < RT_MAX; i++)
-		r->freelist[r->nfree++] = &r->ent[i];
 
 	for (r->step = 0; inserts + erases + resizes < nops; r->step++) {
 		uint64_t op = h_rand_below(&r->rng, 100);
@@ -1521,9 +1692,9 @@ static void random_ops_match_sorted_array(void)
 			CU_FAIL_FATAL("search differs");
 	}
 	printf("\n  %ld steps (%ld inserts, %ld erases, %ld resizes, %ld "
-	       "short of nodes), %ld fits, %ld none, %ld against the linear "
-	       "oracle, max height %d ", r->step, inserts, erases, resizes,
-	       r->enospc, r->fits, r->nofits, r->oracle_fits, r->maxh);
+	       "short of nodes), %ld fits, %ld none, max height %d ", r->step,
+	       inserts, erases, resizes, r->enospc, r->fits, r->nofits,
+	       r->maxh);
 	CU_ASSERT(r->maxh >= 4);
 	for (int k = 0; k < 2; k++) {
 		CU_ASSERT_EQUAL(dc_btree_check(&r->t[k], false), 0);
@@ -1542,7 +1713,16 @@ int main(int argc, char **argv)
 		CU_TestFunc fn;
 	} tests[] = {
 		{ "fit_at_address_zero_and_top", fit_at_address_zero_and_top },
+		{ "fit_at_address_zero_any_alignment",
+		  fit_at_address_zero_any_alignment },
+		{ "fit_top_down_at_address_space_top",
+		  fit_top_down_at_address_space_top },
 		{ "whole_address_space_extent", whole_address_space_extent },
+		{ "fit_alignment_larger_than_every_extent_fails",
+		  fit_alignment_larger_than_every_extent_fails },
+		{ "fit_size_one_on_single_byte_extents",
+		  fit_size_one_on_single_byte_extents },
+		{ "fit_window_clips_extents", fit_window_clips_extents },
 		{ "fit_skips_alignment_padding", fit_skips_alignment_padding },
 		{ "find_le_and_walk_follow_address_order",
 		  find_le_and_walk_follow_address_order },
@@ -1562,8 +1742,8 @@ int main(int argc, char **argv)
 		  check_reports_corrupted_invariant },
 		{ "check_reports_touching_extents_only_when_maximal",
 		  check_reports_touching_extents_only_when_maximal },
-		{ "find_fit_matches_avl_on_random_sets",
-		  find_fit_matches_avl_on_random_sets },
+		{ "find_fit_matches_linear_scan_on_random_sets",
+		  find_fit_matches_linear_scan_on_random_sets },
 		{ "random_ops_match_sorted_array",
 		  random_ops_match_sorted_array },
 	};

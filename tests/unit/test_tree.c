@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
- * test_tree.c - CUnit suite for core/tree.c, the augmented AVL extent tree.
+ * test_tree.c - CUnit suite for core/tree.c, the AVL extent tree (an
+ * ordered map: insert, erase, resize, find_le, walks, check).
  *
- * Every search is compared with a linear scan over a plain sorted array
- * (the oracle), whose fit arithmetic uses 128-bit integers so that it
- * shares no code with core/range.h. Every mutating step is followed by
- * dc_tree_check(), as lib/rbtree_test.c re-derives its invariants.
+ * Every lookup and walk is compared with a plain sorted array (the
+ * oracle). Every mutating step is followed by dc_tree_check(), as
+ * lib/rbtree_test.c re-derives its invariants. Fit searches are the
+ * extent B-tree's since issue 15; their cases are in test_btree.c.
  *
  * Usage: test_tree [seed]   (the seed of the randomised test; printed)
  */
@@ -38,26 +39,6 @@ static struct dc_extent *tree_add(struct dc_tree *t, struct dc_extent *e,
 	ext_set(e, base, last);
 	dc_tree_insert(t, e);
 	return e;
-}
-
-static struct dc_window window(dc_addr_t lo, dc_addr_t last, dc_size_t size,
-			       dc_size_t align, bool top_down)
-{
-	struct dc_window w = { .lo = lo, .last = last, .size = size,
-			       .align = align, .top_down = top_down };
-	return w;
-}
-
-/* Fit through the tree; returns the address or the sentinel 0xdead. */
-static dc_addr_t fit(const struct dc_tree *t, dc_addr_t lo, dc_addr_t last,
-		     dc_size_t size, dc_size_t align, bool top_down,
-		     bool *found)
-{
-	struct dc_window w = window(lo, last, size, align, top_down);
-	dc_addr_t a = 0xdead;
-
-	*found = dc_tree_find_fit(t, &w, &a) != NULL;
-	return a;
 }
 
 /* log2 without libm: integer part by halving, fraction by squaring. */
@@ -99,210 +80,67 @@ static bool height_within_avl_bound(const struct dc_tree *t)
 /* ------------------------------------------------------------- edge cases */
 
 /*
- * |[0 ........ 0xfff]|              ...                        2^64-1
- * Expect: the extent at address 0 fits any alignment, even 2^63, both
- * directions; address 0 is a real answer, not a failure sentinel.
+ * |[0 .. 0xfff]|            ...            [2^64-4096 .. 2^64-1]|
+ * Expect: find_le at 0 and at 2^64-1 gives the extents at the ends of the
+ * address space; 0 is a real base, not "none"; bytes is 0x2000; erasing
+ * both leaves an empty tree.
  */
-static void find_fit_at_address_zero_any_alignment(void)
-{
-	struct dc_tree t;
-	struct dc_extent e[1];
-	bool found;
-	dc_addr_t a;
-
-	dc_tree_init(&t);
-	tree_add(&t, &e[0], 0, 0xfff);
-
-	a = fit(&t, 0, MAX64, 0x1000, 1ULL << 63, false, &found);
-	CU_ASSERT(found);
-	CU_ASSERT_EQUAL(a, 0);
-	a = fit(&t, 0, MAX64, 0x1000, 1ULL << 63, true, &found);
-	CU_ASSERT(found);
-	CU_ASSERT_EQUAL(a, 0);
-	a = fit(&t, 0, MAX64, 1, 1, true, &found);
-	CU_ASSERT(found);
-	CU_ASSERT_EQUAL(a, 0xfff);
-	a = fit(&t, 1, MAX64, 0x1000, 1, false, &found);
-	CU_ASSERT(!found);
-	CU_ASSERT_EQUAL(a, 0xdead);	/* out untouched on failure */
-	CU_ASSERT_EQUAL(dc_tree_find_le(&t, 0), &e[0]);
-	CU_ASSERT_EQUAL(dc_tree_check(&t, true), 0);
-}
-
-/*
- *   0x1000   0x1fff                          2^64-4096      2^64-1
- * ...[ 4 KiB  ]........................................[ 4 KiB     ]|
- * Expect: top-down fits end exactly at 2^64-1 without overflow; a window
- * ending below the top clips the extent; bottom-up from above the low
- * extent lands at the top one.
- */
-static void find_fit_top_down_at_address_space_top(void)
+static void find_le_at_address_zero_and_top(void)
 {
 	struct dc_tree t;
 	struct dc_extent e[2];
-	bool found;
-	dc_addr_t a;
 
 	dc_tree_init(&t);
 	tree_add(&t, &e[0], MAX64 - 0xfff, MAX64);
-	tree_add(&t, &e[1], 0x1000, 0x1fff);
+	tree_add(&t, &e[1], 0, 0xfff);
 	CU_ASSERT_EQUAL(t.bytes, 0x2000);
-
-	a = fit(&t, 0, MAX64, 0x1000, 0x1000, true, &found);
-	CU_ASSERT(found);
-	CU_ASSERT_EQUAL(a, MAX64 - 0xfff);
-	a = fit(&t, 0, MAX64, 1, 1, true, &found);
-	CU_ASSERT(found);
-	CU_ASSERT_EQUAL(a, MAX64);
-	a = fit(&t, 0, MAX64 - 1, 1, 1, true, &found);
-	CU_ASSERT(found);
-	CU_ASSERT_EQUAL(a, MAX64 - 1);
-	a = fit(&t, 0, MAX64 - 1, 0x1000, 1, true, &found);
-	CU_ASSERT(found);
-	CU_ASSERT_EQUAL(a, 0x1000);	/* the top one is clipped short */
-	a = fit(&t, 0x2000, MAX64, 1, 1, false, &found);
-	CU_ASSERT(found);
-	CU_ASSERT_EQUAL(a, MAX64 - 0xfff);
-	a = fit(&t, MAX64, MAX64, 1, 1, false, &found);
-	CU_ASSERT(found);
-	CU_ASSERT_EQUAL(a, MAX64);
-	a = fit(&t, 0, MAX64, 0x1000, 1ULL << 63, true, &found);
-	CU_ASSERT(!found);
+	CU_ASSERT_EQUAL(dc_tree_find_le(&t, 0), &e[1]);
+	CU_ASSERT_EQUAL(dc_tree_find_le(&t, 0x1000), &e[1]);
+	CU_ASSERT_EQUAL(dc_tree_find_le(&t, MAX64 - 0x1000), &e[1]);
+	CU_ASSERT_EQUAL(dc_tree_find_le(&t, MAX64 - 0xfff), &e[0]);
 	CU_ASSERT_EQUAL(dc_tree_find_le(&t, MAX64), &e[0]);
+	CU_ASSERT_EQUAL(dc_tree_first(&t), &e[1]);
+	CU_ASSERT_EQUAL(dc_tree_last(&t), &e[0]);
+	CU_ASSERT_PTR_NULL(dc_tree_next(&e[0]));
+	CU_ASSERT_PTR_NULL(dc_tree_prev(&e[1]));
+	CU_ASSERT_EQUAL(dc_tree_check(&t, true), 0);
+	dc_tree_erase(&t, &e[1]);
+	CU_ASSERT_PTR_NULL(dc_tree_find_le(&t, MAX64 - 0x1000));
+	dc_tree_erase(&t, &e[0]);
+	CU_ASSERT_PTR_NULL(dc_tree_find_le(&t, MAX64));
+	CU_ASSERT_PTR_NULL(t.root);
+	CU_ASSERT_EQUAL(t.bytes, 0);
 	CU_ASSERT_EQUAL(dc_tree_check(&t, true), 0);
 }
 
 /*
  * [0 ............................................................ 2^64-1]
  * Expect: one extent covering the whole address space; bytes wraps to 0
- * (mod 2^64, as documented); fits of 2^63 at 2^63 alignment at both ends.
+ * (mod 2^64, as documented) and the check agrees; find_le finds it from
+ * both ends; a resize to [1, 2^64-1] and back keeps bytes exact.
  */
-static void find_fit_whole_address_space_extent(void)
+static void whole_address_space_extent_wraps_bytes(void)
 {
 	struct dc_tree t;
 	struct dc_extent e[1];
-	bool found;
-	dc_addr_t a;
 
 	dc_tree_init(&t);
 	tree_add(&t, &e[0], 0, MAX64);
 	CU_ASSERT_EQUAL(t.bytes, 0);
-	CU_ASSERT_EQUAL(e[0].max_span, MAX64);
-
-	a = fit(&t, 0, MAX64, 1ULL << 63, 1ULL << 63, true, &found);
-	CU_ASSERT(found);
-	CU_ASSERT_EQUAL(a, 1ULL << 63);
-	a = fit(&t, 1, MAX64, 1ULL << 63, 1ULL << 63, false, &found);
-	CU_ASSERT(found);
-	CU_ASSERT_EQUAL(a, 1ULL << 63);
-	a = fit(&t, 0, MAX64, MAX64, 1, true, &found);
-	CU_ASSERT(found);
-	CU_ASSERT_EQUAL(a, 1);
-	a = fit(&t, 0, MAX64, MAX64, 2, true, &found);
-	CU_ASSERT(found);
-	CU_ASSERT_EQUAL(a, 0);
+	CU_ASSERT_EQUAL(t.count, 1);
+	CU_ASSERT_EQUAL(dc_tree_find_le(&t, 0), &e[0]);
+	CU_ASSERT_EQUAL(dc_tree_find_le(&t, MAX64), &e[0]);
+	CU_ASSERT_EQUAL(dc_tree_check(&t, true), 0);
+	dc_tree_resize(&t, &e[0], 1, MAX64);
+	CU_ASSERT_EQUAL(t.bytes, MAX64);
+	CU_ASSERT_PTR_NULL(dc_tree_find_le(&t, 0));
+	CU_ASSERT_EQUAL(dc_tree_check(&t, true), 0);
+	dc_tree_resize(&t, &e[0], 0, MAX64);
+	CU_ASSERT_EQUAL(t.bytes, 0);
 	CU_ASSERT_EQUAL(dc_tree_check(&t, true), 0);
 	dc_tree_erase(&t, &e[0]);
 	CU_ASSERT_EQUAL(t.bytes, 0);
 	CU_ASSERT_EQUAL(t.count, 0);
-	CU_ASSERT_EQUAL(dc_tree_check(&t, true), 0);
-}
-
-/*
- * ..[0x1001..0x1fff]..[0x3001..0x3fff]..[0x10001..0x1ffff]..
- * Expect: alignment 0x10000 is larger than every extent: only the third
- * one holds a multiple (0x20000 is past it): no fit; out untouched.
- */
-static void find_fit_alignment_larger_than_every_extent_fails(void)
-{
-	struct dc_tree t;
-	struct dc_extent e[3];
-	bool found;
-	dc_addr_t a;
-
-	dc_tree_init(&t);
-	tree_add(&t, &e[0], 0x1001, 0x1fff);
-	tree_add(&t, &e[1], 0x3001, 0x3fff);
-	tree_add(&t, &e[2], 0x10001, 0x1ffff);
-	a = fit(&t, 0, MAX64, 1, 0x10000, false, &found);
-	CU_ASSERT(!found);
-	CU_ASSERT_EQUAL(a, 0xdead);
-	a = fit(&t, 0, MAX64, 1, 0x10000, true, &found);
-	CU_ASSERT(!found);
-	a = fit(&t, 0, MAX64, 1, 1ULL << 63, true, &found);
-	CU_ASSERT(!found);
-	a = fit(&t, 0, MAX64, 1, 0x1000, true, &found);
-	CU_ASSERT(found);
-	CU_ASSERT_EQUAL(a, 0x1f000);
-	CU_ASSERT_EQUAL(dc_tree_check(&t, true), 0);
-}
-
-/*
- * single bytes at 10, 20, 30, ... 990
- * Expect: size 1 fits on any byte; the window [25, 55] gives 30 bottom-up
- * and 50 top-down; size 2 fits nowhere.
- */
-static void find_fit_size_one_on_single_byte_extents(void)
-{
-	struct dc_tree t;
-	struct dc_extent e[99];
-	bool found;
-	dc_addr_t a;
-	int i;
-
-	dc_tree_init(&t);
-	for (i = 0; i < 99; i++)
-		tree_add(&t, &e[i], 10 * (i + 1), 10 * (i + 1));
-	a = fit(&t, 25, 55, 1, 1, false, &found);
-	CU_ASSERT(found);
-	CU_ASSERT_EQUAL(a, 30);
-	a = fit(&t, 25, 55, 1, 1, true, &found);
-	CU_ASSERT(found);
-	CU_ASSERT_EQUAL(a, 50);
-	a = fit(&t, 25, 55, 1, 4, true, &found);
-	CU_ASSERT(found);
-	CU_ASSERT_EQUAL(a, 40);
-	a = fit(&t, 0, MAX64, 2, 1, false, &found);
-	CU_ASSERT(!found);
-	a = fit(&t, 31, 39, 1, 1, false, &found);
-	CU_ASSERT(!found);
-	CU_ASSERT_EQUAL(dc_tree_check(&t, true), 0);
-}
-
-/*
- *       lo=0x1800                 last=0x57ff
- *         |                           |
- * [0x1000 ..... 0x2fff]  [0x4000 .......... 0x7fff]  [0x9000..0xafff]
- * Expect: the window clips both extents; 0x1800 bottom-up (size 0x1000),
- * 0x4800 top-down; size 0x1801 fits only in the clipped second extent;
- * size 0x2000 fits nowhere inside the window.
- */
-static void find_fit_window_clips_extents(void)
-{
-	struct dc_tree t;
-	struct dc_extent e[3];
-	bool found;
-	dc_addr_t a;
-
-	dc_tree_init(&t);
-	tree_add(&t, &e[0], 0x1000, 0x2fff);
-	tree_add(&t, &e[1], 0x4000, 0x7fff);
-	tree_add(&t, &e[2], 0x9000, 0xafff);
-	a = fit(&t, 0x1800, 0x57ff, 0x1000, 1, false, &found);
-	CU_ASSERT(found);
-	CU_ASSERT_EQUAL(a, 0x1800);
-	a = fit(&t, 0x1800, 0x57ff, 0x1000, 1, true, &found);
-	CU_ASSERT(found);
-	CU_ASSERT_EQUAL(a, 0x4800);
-	a = fit(&t, 0x1800, 0x57ff, 0x1801, 1, false, &found);
-	CU_ASSERT(!found);
-	a = fit(&t, 0x1800, 0x57ff, 0x1800, 1, false, &found);
-	CU_ASSERT(found);
-	CU_ASSERT_EQUAL(a, 0x1800);
-	a = fit(&t, 0x1800, 0x57ff, 0x2000, 1, true, &found);
-	CU_ASSERT(!found);
-	a = fit(&t, 0x5000, 0x4fff, 1, 1, true, &found);	/* empty */
-	CU_ASSERT(!found);
 	CU_ASSERT_EQUAL(dc_tree_check(&t, true), 0);
 }
 
@@ -375,96 +213,45 @@ static void find_le_and_walk_follow_address_order(void)
 
 /*
  * [100..199] [300..399] [500..599]
- * Expect: resize grows and shrinks in place, max_span follows (a search
- * for the new length finds it at once), bytes follow; erase of the root
- * with two children keeps every invariant.
+ * Expect: resize grows and shrinks in place, moving the base down or up
+ * too: find_le and bytes follow at once and the shape (every height) is
+ * untouched; erase of the root with two children keeps every invariant.
  */
-static void resize_and_erase_keep_max_span(void)
+static void resize_and_erase_keep_order_and_bytes(void)
 {
 	struct dc_tree t;
 	struct dc_extent e[3];
-	bool found;
-	dc_addr_t a;
+	int32_t h[3];
+	int i;
 
 	dc_tree_init(&t);
 	tree_add(&t, &e[0], 100, 199);
 	tree_add(&t, &e[1], 300, 399);
 	tree_add(&t, &e[2], 500, 599);
+	for (i = 0; i < 3; i++)
+		h[i] = e[i].height;
 	dc_tree_resize(&t, &e[0], 0, 299);
 	CU_ASSERT_EQUAL(t.bytes, 500);
-	CU_ASSERT_EQUAL(t.root->max_span, 299);
+	CU_ASSERT_EQUAL(dc_tree_find_le(&t, 0), &e[0]);
+	CU_ASSERT_EQUAL(dc_tree_find_le(&t, 299), &e[0]);
+	CU_ASSERT_EQUAL(dc_tree_find_le(&t, 300), &e[1]);
 	CU_ASSERT_EQUAL(dc_tree_check(&t, false), 0);
 	CU_ASSERT_EQUAL(dc_tree_check(&t, true), 2);	/* touches e[1] */
-	a = fit(&t, 0, MAX64, 300, 1, true, &found);
-	CU_ASSERT(found);
-	CU_ASSERT_EQUAL(a, 0);
+	dc_tree_resize(&t, &e[2], 450, 459);
+	CU_ASSERT_EQUAL(t.bytes, 410);
+	CU_ASSERT_EQUAL(dc_tree_find_le(&t, 449), &e[1]);
+	CU_ASSERT_EQUAL(dc_tree_find_le(&t, 450), &e[2]);
 	dc_tree_resize(&t, &e[0], 0, 9);
-	CU_ASSERT_EQUAL(t.root->max_span, 99);
+	CU_ASSERT_EQUAL(t.bytes, 120);
+	for (i = 0; i < 3; i++)
+		CU_ASSERT_EQUAL(e[i].height, h[i]);
 	CU_ASSERT_EQUAL(dc_tree_check(&t, true), 0);
 	dc_tree_erase(&t, t.root);
 	CU_ASSERT_EQUAL(t.count, 2);
+	CU_ASSERT_EQUAL(t.bytes, 20);
+	CU_ASSERT_EQUAL(dc_tree_first(&t), &e[0]);
+	CU_ASSERT_EQUAL(dc_tree_next(&e[0]), &e[2]);
 	CU_ASSERT_EQUAL(dc_tree_check(&t, true), 0);
-}
-
-/*
- * Alignment padding, as cache-aligned allocations taken from the tops of
- * extents leave it: 4096 extents of 41 bytes at 128 i + 1, none holding a
- * 64-aligned byte, then one 4 KiB extent at 1 MiB below them all.
- * Expect: the root records (T6) that the longest 64-aligned span is the
- * 4 KiB extent's, and without it that none exists and the longest
- * 8-aligned span is 33 bytes; a top-down request of 24 bytes aligned 64
- * finds 1 MiB + 4096 - 64 (none without the big extent), one aligned 8
- * the topmost padding extent; 34 bytes aligned 8 fit a padding extent
- * exactly, 35 only unaligned.
- */
-static void find_fit_skips_alignment_padding(void)
-{
-	enum { N = 4096 };
-	static struct dc_extent e[N + 1];
-	struct dc_extent *big;
-	struct dc_tree t;
-	dc_addr_t base = 0x200000;
-	dc_size_t span;
-	bool found;
-	unsigned c;
-	int i;
-
-	dc_tree_init(&t);
-	for (i = 0; i < N; i++)
-		tree_add(&t, &e[i], base + 128ULL * i + 1,
-			 base + 128ULL * i + 41);
-	big = tree_add(&t, &e[N], 0x100000, 0x100fff);
-	CU_ASSERT_EQUAL_FATAL(dc_tree_check(&t, true), 0);
-	CU_ASSERT_EQUAL(t.root->max_span, 0xfff);
-	/* class 3 (64 bytes): only the big extent, aligned span 0xfff */
-	c = t.root->aslack >> 24 & 0xff;
-	CU_ASSERT_EQUAL(c, 0);
-	/* with the big extent gone, no extent holds a 64-aligned byte */
-	dc_tree_erase(&t, big);
-	CU_ASSERT_EQUAL(dc_tree_check(&t, true), 0);
-	CU_ASSERT_EQUAL(t.root->aslack >> 24 & 0xff, 0xff);
-	/* class 0 (8 bytes): base 128 i + 1 -> 128 i + 8, span 41 - 8 = 33 */
-	span = t.root->max_span - (t.root->aslack & 0xff);
-	CU_ASSERT_EQUAL(span, 33);
-	CU_ASSERT_FALSE(fit(&t, 0, MAX64, 24, 64, true, &found) != 0xdead);
-	CU_ASSERT_FALSE(found);
-	dc_tree_insert(&t, big);
-	CU_ASSERT_EQUAL(fit(&t, 0, MAX64, 24, 64, true, &found),
-			0x100000 + 4096 - 64);
-	CU_ASSERT_TRUE(found);
-	CU_ASSERT_EQUAL(fit(&t, 0, MAX64, 24, 64, false, &found), 0x100000);
-	/* aligned 8: the topmost padding extent, 128 (N-1) + 41 - 23 -> 8 */
-	CU_ASSERT_EQUAL(fit(&t, 0, MAX64, 24, 8, true, &found),
-			(base + 128ULL * (N - 1) + 41 - 23) & ~7ULL);
-	CU_ASSERT_EQUAL(fit(&t, 0x200000, MAX64, 24, 8, false, &found),
-			base + 8);
-	/* 34 bytes aligned 8 just fit (8 .. 41); 35 do not, unaligned they do */
-	CU_ASSERT_EQUAL(fit(&t, 0x200000, MAX64, 34, 8, false, &found),
-			base + 8);
-	CU_ASSERT_EQUAL(fit(&t, 0x200000, MAX64, 35, 8, false, &found), 0xdead);
-	CU_ASSERT_FALSE(found);
-	CU_ASSERT_EQUAL(fit(&t, 0x200000, MAX64, 35, 1, false, &found),
-			base + 1);
 }
 
 /* ---------------------------------------------------- corrupted invariants */
@@ -482,10 +269,10 @@ static struct dc_extent *corrupt_setup(struct dc_tree *t, struct dc_extent *e,
 }
 
 /*
- * 100 extents; one node's max_span, height, base, parent link or the
- * tree's count is changed by hand.
- * Expect: dc_tree_check names the broken invariant (3, 4, 6, 1, 4, 5), the
- * smallest one when several break, and 0 again once repaired.
+ * 100 extents; one node's height, base or parent link, the root's parent
+ * link, or the tree's count or bytes is changed by hand.
+ * Expect: dc_tree_check names the broken invariant (3, 1, 3, 3, 4, 4),
+ * the smallest one when several break, and 0 again once repaired.
  */
 static void check_reports_corrupted_invariant(void)
 {
@@ -494,37 +281,36 @@ static void check_reports_corrupted_invariant(void)
 	dc_addr_t base;
 
 	x = corrupt_setup(&t, e, 100);
-	x->max_span++;
-	CU_ASSERT_EQUAL(dc_tree_check(&t, false), 3);
-	x->max_span--;
-	CU_ASSERT_EQUAL(dc_tree_check(&t, false), 0);
-
 	x->height++;
-	CU_ASSERT_EQUAL(dc_tree_check(&t, false), 4);
+	CU_ASSERT_EQUAL(dc_tree_check(&t, false), 3);
 	x->height--;
-
-	x->aslack ^= 1u << 8;	/* class 16 bytes */
-	CU_ASSERT_EQUAL(dc_tree_check(&t, false), 6);
-	x->aslack ^= 1u << 8;
 	CU_ASSERT_EQUAL(dc_tree_check(&t, false), 0);
 
-	/* Overlap with the previous extent also breaks T3 there: 1 wins. */
+	/* Overlap with the previous extent also breaks T4 (bytes): 1 wins. */
 	base = x->base;
 	x->base = dc_tree_prev(x)->last;
 	CU_ASSERT_EQUAL(dc_tree_check(&t, false), 1);
 	x->base = base;
+	CU_ASSERT_EQUAL(dc_tree_check(&t, false), 0);
 
+	/* A parent link to itself: the walk stops at once, no loop. */
 	x = t.root->left;
 	save = x->parent;
 	x->parent = x;
-	CU_ASSERT_EQUAL(dc_tree_check(&t, false), 4);
+	CU_ASSERT_EQUAL(dc_tree_check(&t, false), 3);
 	x->parent = save;
+	t.root->parent = x;
+	CU_ASSERT_EQUAL(dc_tree_check(&t, false), 3);
+	t.root->parent = NULL;
 
 	t.count++;
-	CU_ASSERT_EQUAL(dc_tree_check(&t, false), 5);
+	CU_ASSERT_EQUAL(dc_tree_check(&t, false), 4);
+	x->height++;		/* with T3 broken too: 3 wins */
+	CU_ASSERT_EQUAL(dc_tree_check(&t, false), 3);
+	x->height--;
 	t.count--;
 	t.bytes++;
-	CU_ASSERT_EQUAL(dc_tree_check(&t, false), 5);
+	CU_ASSERT_EQUAL(dc_tree_check(&t, false), 4);
 	t.bytes--;
 	CU_ASSERT_EQUAL(dc_tree_check(&t, true), 0);
 }
@@ -553,9 +339,9 @@ static void check_reports_touching_extents_only_when_maximal(void)
  * Random disjoint extents (touching allowed: the tree does not merge), a
  * mix of address zones (0, 2^64-1, powers of two, uniform), log-uniform
  * sizes. After every insert, erase or resize: dc_tree_check(t, false),
- * count and bytes against the oracle, and random windows searched in both
- * directions with alignments 1 .. 2^63, plus find_le, all against a linear
- * scan.
+ * count and bytes against a sorted array (the oracle), and find_le at
+ * random addresses followed by a short walk either way, all against the
+ * array; every 1000 steps a whole walk both ways.
  */
 
 #define RT_MAX 512
@@ -574,7 +360,7 @@ struct rt {
 	struct dc_extent *freelist[RT_MAX];
 	int nfree;
 	struct dc_tree t;
-	long fits_found, fits_none;
+	long lookups, walked;
 };
 
 static uint64_t rt_rand(struct rt *r)
@@ -737,82 +523,9 @@ static void rt_resize(struct rt *r)
 	o->last = l;
 }
 
-typedef unsigned __int128 u128;
-
-/* The oracle: a linear scan with 128-bit arithmetic; index or -1. */
-static int orc_fit(const struct rt *r, const struct dc_window *w,
-		   dc_addr_t *out)
-{
-	int i;
-
-	for (i = 0; i < r->n; i++) {
-		int j = w->top_down ? r->n - 1 - i : i;
-		u128 b = r->orc[j].base > w->lo ? r->orc[j].base : w->lo;
-		u128 l = r->orc[j].last < w->last ? r->orc[j].last : w->last;
-		u128 a;
-
-		if (b + w->size > l + 1)
-			continue;
-		if (w->top_down)
-			a = (l + 1 - w->size) / w->align * w->align;
-		else
-			a = (b + w->align - 1) / w->align * w->align;
-		if (a < b || a + w->size > l + 1)
-			continue;
-		*out = (dc_addr_t)a;
-		return j;
-	}
-	return -1;
-}
-
 static int orc_find_le(const struct rt *r, dc_addr_t addr)
 {
 	return orc_upper(r, addr) - 1;
-}
-
-static struct dc_window rt_window(struct rt *r)
-{
-	struct dc_window w;
-	unsigned k;
-
-	switch (rt_below(r, 4)) {
-	case 0:
-		w.lo = 0;
-		w.last = MAX64;
-		break;
-	case 1:
-		w.lo = rt_addr(r);
-		w.last = sat_add(w.lo, rt_log(r, 64));
-		break;
-	default:
-		w.lo = rt_addr(r);
-		w.last = rt_addr(r);
-		if (w.lo > w.last && rt_below(r, 8)) {
-			dc_addr_t x = w.lo;
-
-			w.lo = w.last;
-			w.last = x;
-		}
-		break;
-	}
-	switch (rt_below(r, 4)) {
-	case 0:
-		w.size = 1;
-		break;
-	case 1:
-		w.size = r->n ? r->orc[rt_below(r, r->n)].last -
-				r->orc[rt_below(r, r->n)].base + 1 : 1;
-		if (!w.size)
-			w.size = 1;
-		break;
-	default:
-		w.size = 1 + rt_log(r, rt_below(r, 2) ? 16 : 63);
-		break;
-	}
-	k = (unsigned)(rt_below(r, 2) ? rt_below(r, 13) : rt_below(r, 64));
-	w.align = 1ULL << k;
-	w.top_down = false;
-	return w;
 }
 
 static bool rt_fail(const struct rt *r, long step, const char *what)
@@ -823,39 +536,26 @@ static bool rt_fail(const struct rt *r, long step, const char *what)
 	return false;
 }
 
+/* find_le at a random address, then a few steps either way. */
 static bool rt_queries(struct rt *r, long step)
 {
-	struct dc_window w = rt_window(r);
-	struct dc_extent *got;
-	dc_addr_t a, oa, q;
-	int dir, j;
+	dc_addr_t q = rt_below(r, 2) ? rt_addr(r) : rt_rand(r);
+	int j = orc_find_le(r, q), steps = (int)rt_below(r, 8), i, s;
+	struct dc_extent *x = dc_tree_find_le(&r->t, q);
+	bool fwd = rt_below(r, 2) || j < 0;
 
-	for (dir = 0; dir < 2; dir++) {
-		w.top_down = dir;
-		a = 0xdeadbeef;
-		got = dc_tree_find_fit(&r->t, &w, &a);
-		j = orc_fit(r, &w, &oa);
-		if (j < 0) {
-			r->fits_none++;
-			if (got || a != 0xdeadbeef)
-				return rt_fail(r, step, "fit where oracle has none");
-		} else {
-			r->fits_found++;
-			if (got != r->orc[j].e || a != oa) {
-				printf("\n  window [%#" PRIx64 "-%#" PRIx64
-				       "] size %#" PRIx64 " align %#" PRIx64
-				       " %s: tree %#" PRIx64 " oracle %#"
-				       PRIx64 "\n", w.lo, w.last, w.size,
-				       w.align, dir ? "top-down" : "bottom-up",
-				       got ? a : 0, oa);
-				return rt_fail(r, step, "fit differs");
-			}
-		}
-	}
-	q = rt_below(r, 2) ? rt_addr(r) : rt_rand(r);
-	j = orc_find_le(r, q);
-	if (dc_tree_find_le(&r->t, q) != (j < 0 ? NULL : r->orc[j].e))
+	r->lookups++;
+	if (x != (j < 0 ? NULL : r->orc[j].e))
 		return rt_fail(r, step, "find_le differs");
+	if (!x)
+		x = dc_tree_first(&r->t);
+	for (i = j < 0 ? 0 : j, s = 0; x && s < steps; s++) {
+		x = fwd ? dc_tree_next(x) : dc_tree_prev(x);
+		i += fwd ? 1 : -1;
+		if (x != (i >= 0 && i < r->n ? r->orc[i].e : NULL))
+			return rt_fail(r, step, "walk from find_le differs");
+		r->walked++;
+	}
 	return true;
 }
 
@@ -926,9 +626,9 @@ static void random_ops_match_linear_scan_oracle(void)
 			maxh = dc_tree_height(&r->t);
 	}
 	printf("\n  seed %" PRIu64 ": %ld steps (%ld inserts, %ld erases, %ld "
-	       "resizes), %ld fits found, %ld none, max height %d ",
-	       test_seed, step, inserts, erases, resizes, r->fits_found,
-	       r->fits_none, maxh);
+	       "resizes), %ld lookups, %ld steps walked, max height %d ",
+	       test_seed, step, inserts, erases, resizes, r->lookups,
+	       r->walked, maxh);
 	CU_ASSERT(inserts + erases + resizes >= RT_OPS);
 	CU_ASSERT_EQUAL(dc_tree_check(&r->t, false), 0);
 	free(r);
@@ -942,26 +642,16 @@ int main(int argc, char **argv)
 		const char *name;
 		CU_TestFunc fn;
 	} tests[] = {
-		{ "find_fit_at_address_zero_any_alignment",
-		  find_fit_at_address_zero_any_alignment },
-		{ "find_fit_top_down_at_address_space_top",
-		  find_fit_top_down_at_address_space_top },
-		{ "find_fit_whole_address_space_extent",
-		  find_fit_whole_address_space_extent },
-		{ "find_fit_alignment_larger_than_every_extent_fails",
-		  find_fit_alignment_larger_than_every_extent_fails },
-		{ "find_fit_size_one_on_single_byte_extents",
-		  find_fit_size_one_on_single_byte_extents },
-		{ "find_fit_window_clips_extents",
-		  find_fit_window_clips_extents },
+		{ "find_le_at_address_zero_and_top",
+		  find_le_at_address_zero_and_top },
+		{ "whole_address_space_extent_wraps_bytes",
+		  whole_address_space_extent_wraps_bytes },
 		{ "height_stays_within_avl_bound_on_sorted_inserts",
 		  height_stays_within_avl_bound_on_sorted_inserts },
 		{ "find_le_and_walk_follow_address_order",
 		  find_le_and_walk_follow_address_order },
-		{ "resize_and_erase_keep_max_span",
-		  resize_and_erase_keep_max_span },
-		{ "find_fit_skips_alignment_padding",
-		  find_fit_skips_alignment_padding },
+		{ "resize_and_erase_keep_order_and_bytes",
+		  resize_and_erase_keep_order_and_bytes },
 		{ "check_reports_corrupted_invariant",
 		  check_reports_corrupted_invariant },
 		{ "check_reports_touching_extents_only_when_maximal",
