@@ -22,7 +22,7 @@
  * bt_move() for every kind of node, and the key column (which a descent
  * scans) is at the same place in all of them.
  *
- * Alignment classes (B6), as T6 of core/tree.c: max alone lets a search
+ * Alignment classes (B6): max alone lets a search
  * skip extents that are too short, not extents that are long enough but
  * hold no aligned fit, which is what alignment padding leaves behind. So
  * each internal entry also records, for A = 8, 16, 32 and 64, the longest

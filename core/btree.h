@@ -6,9 +6,10 @@
  * A B+-tree: extents live in the leaves, internal nodes keep for each child
  * its first base (the separator), its longest span and its alignment
  * classes, which is what the restricted descent of dc_btree_find_fit()
- * needs. It is meant to replace the AVL tree of core/tree.c in its three
- * uses (free extents, the fragment map, metadata records), so it has two
- * kinds of leaves:
+ * needs. It holds the tree backend's free extents; it has two kinds of
+ * leaves, the second for maps that carry a value (the fragment map and
+ * metadata records still use the AVL of core/tree.c, whose nodes are the
+ * pool's 64-byte entries):
  *
  *   DC_BTREE_PLAIN   base, last              16 bytes an extent (free)
  *   DC_BTREE_VALUED  base, last, a u32 value 20 bytes an extent (nid of a
@@ -56,8 +57,8 @@
  *  B6  an internal entry's slack: for each alignment class c (A = 8, 16,
  *      32, 64 bytes), byte c holds max minus the longest A-aligned span
  *      (last - align_up(base, A)) of the child's subtree, 0x40 when no
- *      extent there holds an A-aligned byte (the T6 of core/tree.h, with
- *      the same exactness argument: core/btree.c)
+ *      extent there holds an A-aligned byte (exact: core/btree.c,
+ *      "Alignment classes")
  *  B7  an internal entry's key is the first base of its child's subtree
  *
  * Height bound: a non-root internal node has at least
@@ -296,8 +297,7 @@ bool dc_btree_prev(const struct dc_btree *t, struct dc_btree_cur *c);
  * @c:   the cursor, set on the extent holding the fit
  * @out: the address found; written only on success
  *
- * Returns the same address as dc_tree_find_fit() on the same extents:
- * the lowest (or highest) a with a % align == 0, w->lo <= a,
+ * The lowest (or highest) a with a % align == 0, w->lo <= a,
  * a + size - 1 <= w->last, [a, a + size - 1] inside one extent. A
  * restricted walk: it never enters a subtree whose longest span, or
  * longest aligned span of the request's class (align 8..64, and 64 for
@@ -305,7 +305,9 @@ bool dc_btree_prev(const struct dc_btree *t, struct dc_btree_cur *c);
  * extent that starts too high (or ends too low) to hold the request. For
  * align <= 64 every extent it visits past the first holds a fit unless
  * the window clips it, so it is O(height * fanout); for larger alignments
- * it degrades as dc_tree_find_fit() does.
+ * an extent of class 64 may still hold no address aligned to A, and with
+ * alignments far above the extents' sizes the walk degrades towards
+ * O(k * height), k the extents it must pass.
  *
  * Return: true, @c and @out set; false (no fit, empty window, size 0,
  * align not a power of two), @out untouched and @c meaningless.

@@ -3,7 +3,7 @@
  * check.c - dc_check: every invariant of a system, re-derived.
  *
  * Numbers returned (the first broken one wins):
- *  1  the fragment tree breaks a tree invariant (core/tree.h T1..T6)
+ *  1  the fragment tree breaks a tree invariant (core/tree.h T1..T4)
  *  2  a fragment belongs to an absent node, or touches a fragment of its
  *     own node (same-node neighbours must have merged)
  *  3  a node's memory or fragment count differs from its fragments, or
