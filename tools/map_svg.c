@@ -504,24 +504,11 @@ static void draw_legend(FILE *f, const struct map *m, double y)
 		"</text>\n", x, y - 11, x + 19, y, x + 120, y - 11, x + 139, y);
 }
 
-static void map_draw(FILE *f, struct map *m)
+/* The opening of the picture: its size, the fill patterns, the title,
+ * the subtitle and the first @shown of @nnotes notes. */
+static void draw_header(FILE *f, const struct map *m, double h, size_t nnotes,
+			size_t shown)
 {
-	size_t nnotes = m->nnotes + (m->extra_note ? 1 : 0), shown;
-	struct axis ax;
-	int *row_of = malloc(DC_MAX_NODES * sizeof(int));
-	double h, y;
-
-	if (!row_of)
-		return;
-	for (int i = 0; i < DC_MAX_NODES; i++)
-		row_of[i] = -1;
-	for (size_t i = 0; i < m->nrows; i++)
-		if (!m->rows[i].absent)
-			row_of[m->rows[i].nid] = (int)i;
-	shown = nnotes > MAX_NOTES ? MAX_NOTES : nnotes;
-	m->top = 92 + 15.0 * (double)shown + (nnotes > shown ? 15 : 0);
-	axis_build(&ax, m->l);
-	h = row_y(m, (int)m->nrows) + 110;
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" "
 		"height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\">\n", W, h, W, h);
@@ -559,6 +546,27 @@ static void map_draw(FILE *f, struct map *m)
 			"font-family=\"sans-serif\" fill=\"#a33\">... and %zu more "
 			"notes (see the text report)</text>\n", 62 + 15.0 * shown,
 			nnotes - shown);
+}
+
+static void map_draw(FILE *f, struct map *m)
+{
+	size_t nnotes = m->nnotes + (m->extra_note ? 1 : 0), shown;
+	struct axis ax;
+	int *row_of = malloc(DC_MAX_NODES * sizeof(int));
+	double h, y;
+
+	if (!row_of)
+		return;
+	for (int i = 0; i < DC_MAX_NODES; i++)
+		row_of[i] = -1;
+	for (size_t i = 0; i < m->nrows; i++)
+		if (!m->rows[i].absent)
+			row_of[m->rows[i].nid] = (int)i;
+	shown = nnotes > MAX_NOTES ? MAX_NOTES : nnotes;
+	m->top = 92 + 15.0 * (double)shown + (nnotes > shown ? 15 : 0);
+	axis_build(&ax, m->l);
+	h = row_y(m, (int)m->nrows) + 110;
+	draw_header(f, m, h, nnotes, shown);
 	draw_rows(f, m);
 	draw_axis(f, m, &ax, row_y(m, (int)m->nrows));
 	draw_holes(f, m, &ax, row_of);
@@ -583,6 +591,53 @@ static void row_sub(char *buf, size_t len, dc_size_t memory, unsigned cpus,
 		 memory_only || !cpus ? ", memory only" : "");
 }
 
+/* A row per node with memory, then per node the boot left out: CPU only,
+ * or memory the layout dropped. */
+static void boot_rows(struct map *m, const struct boot *b)
+{
+	char h[32];
+
+	for (unsigned i = 0; i < b->nnodes; i++) {
+		struct mrow *r = &m->rows[m->nrows++];
+
+		r->nid = b->nodes[i].nid;
+		snprintf(r->label, sizeof(r->label), "node %d", r->nid);
+		row_sub(r->sub, sizeof(r->sub), b->nodes[i].st.memory,
+			b->nodes[i].cpus, b->nodes[i].memory_only);
+	}
+	for (unsigned i = 0; i < b->nabsent; i++) {
+		struct mrow *r = &m->rows[m->nrows++];
+
+		r->nid = b->absent[i].nid;
+		r->absent = b->absent[i].topo_memory ? 2 : 1;
+		snprintf(r->label, sizeof(r->label), "node %d", r->nid);
+		if (r->absent == 2)
+			snprintf(r->sub, sizeof(r->sub), "%s dropped",
+				 dc_human(b->absent[i].topo_memory, h));
+		else
+			snprintf(r->sub, sizeof(r->sub), "CPU only");
+	}
+}
+
+/* An item may cross fragments and nodes (dc_reserve may): split it at
+ * the fragments it covers. */
+static void boot_item(struct map *m, const struct dc_layout *l,
+		      const struct boot_item *it)
+{
+	dc_addr_t last = it->base + (it->size - 1);
+
+	for (size_t k = 0; k < l->nfrags; k++) {
+		const struct dc_fragment *fr = &l->frags[k];
+		dc_addr_t fl = fr->base + (fr->size - 1);
+		dc_addr_t lo = it->base > fr->base ? it->base : fr->base;
+		dc_addr_t hi = last < fl ? last : fl;
+
+		if (lo <= hi)
+			map_add(m, fr->nid, KIND_CAT + it->cat, lo, hi - lo + 1,
+				it->what);
+	}
+}
+
 void dc_boot_svg(const struct boot *b, FILE *f)
 {
 	struct map m = { 0 };
@@ -604,26 +659,7 @@ void dc_boot_svg(const struct boot *b, FILE *f)
 	m.rows = calloc(b->nnodes + b->nabsent + 1, sizeof(*m.rows));
 	if (!m.rows)
 		return;
-	for (unsigned i = 0; i < b->nnodes; i++) {
-		struct mrow *r = &m.rows[m.nrows++];
-
-		r->nid = b->nodes[i].nid;
-		snprintf(r->label, sizeof(r->label), "node %d", r->nid);
-		row_sub(r->sub, sizeof(r->sub), b->nodes[i].st.memory,
-			b->nodes[i].cpus, b->nodes[i].memory_only);
-	}
-	for (unsigned i = 0; i < b->nabsent; i++) {
-		struct mrow *r = &m.rows[m.nrows++];
-
-		r->nid = b->absent[i].nid;
-		r->absent = b->absent[i].topo_memory ? 2 : 1;
-		snprintf(r->label, sizeof(r->label), "node %d", r->nid);
-		if (r->absent == 2)
-			snprintf(r->sub, sizeof(r->sub), "%s dropped",
-				 dc_human(b->absent[i].topo_memory, h1));
-		else
-			snprintf(r->sub, sizeof(r->sub), "CPU only");
-	}
+	boot_rows(&m, b);
 	for (size_t i = 0; i < b->nranges; i++) {
 		const struct boot_range *r = &b->ranges[i];
 
@@ -632,23 +668,8 @@ void dc_boot_svg(const struct boot *b, FILE *f)
 		       r->kind == DC_WALK_USED ? KIND_USED : KIND_METADATA;
 		map_add(&m, r->nid, kind, r->base, r->size, NULL);
 	}
-	/* an item may cross fragments and nodes (dc_reserve may): split it
-	 * at the fragments it covers */
-	for (size_t i = 0; i < b->nitems; i++) {
-		const struct boot_item *it = &b->items[i];
-		dc_addr_t last = it->base + (it->size - 1);
-
-		for (size_t k = 0; k < b->layout->nfrags; k++) {
-			const struct dc_fragment *fr = &b->layout->frags[k];
-			dc_addr_t fl = fr->base + (fr->size - 1);
-			dc_addr_t lo = it->base > fr->base ? it->base : fr->base;
-			dc_addr_t hi = last < fl ? last : fl;
-
-			if (lo <= hi)
-				map_add(&m, fr->nid, KIND_CAT + it->cat, lo,
-					hi - lo + 1, it->what);
-		}
-	}
+	for (size_t i = 0; i < b->nitems; i++)
+		boot_item(&m, b->layout, &b->items[i]);
 	map_draw(f, &m);
 	free(m.rows);
 	free(m.r);
