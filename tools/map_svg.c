@@ -237,21 +237,6 @@ static double axis_x(const struct axis *ax, dc_addr_t a)
 
 /* ---- drawing ---- */
 
-static void xml_text(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default:
-			if ((unsigned char)*s >= 0x20)
-				fputc(*s, f);
-		}
-	}
-}
-
 static double row_y(const struct map *m, int row)
 {
 	return m->top + row * (ROW_H + ROW_GAP);
@@ -266,7 +251,7 @@ static void rect_title(FILE *f, const struct map *m, int row, double x0,
 	fprintf(f, "<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\" "
 		"fill=\"%s\"><title>", x0, row_y(m, row) + 3, x1 - x0, ROW_H - 6,
 		kind_color[kind]);
-	xml_text(f, first->what ? first->what : kind_name(kind));
+	dc_xml_text(f, first->what ? first->what : kind_name(kind));
 	if (count > 1)
 		fprintf(f, " and %zu more", count - 1);
 	fprintf(f, ", node %d: [%#llx-%#llx]", first->nid,
@@ -528,17 +513,17 @@ static void draw_header(FILE *f, const struct map *m, double h, size_t nnotes,
 	fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
 	fprintf(f, "<text x=\"8\" y=\"24\" font-size=\"16\" font-weight=\"bold\" "
 		"font-family=\"sans-serif\">");
-	xml_text(f, m->title);
+	dc_xml_text(f, m->title);
 	fprintf(f, "</text>\n<text x=\"8\" y=\"44\" font-size=\"12\" "
 		"font-family=\"sans-serif\">");
-	xml_text(f, m->subtitle);
+	dc_xml_text(f, m->subtitle);
 	fprintf(f, "</text>\n");
 	for (size_t i = 0; i < shown; i++) {
 		const char *note = i < m->nnotes ? m->notes[i] : m->extra_note;
 
 		fprintf(f, "<text x=\"8\" y=\"%.0f\" font-size=\"11\" "
 			"font-family=\"sans-serif\" fill=\"#a33\">note: ", 62 + 15.0 * i);
-		xml_text(f, note);
+		dc_xml_text(f, note);
 		fprintf(f, "</text>\n");
 	}
 	if (nnotes > shown)
