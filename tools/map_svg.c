@@ -237,21 +237,6 @@ static double axis_x(const struct axis *ax, dc_addr_t a)
 
 /* ---- drawing ---- */
 
-static void xml_text(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default:
-			if ((unsigned char)*s >= 0x20)
-				fputc(*s, f);
-		}
-	}
-}
-
 static double row_y(const struct map *m, int row)
 {
 	return m->top + row * (ROW_H + ROW_GAP);
@@ -266,7 +251,7 @@ static void rect_title(FILE *f, const struct map *m, int row, double x0,
 	fprintf(f, "<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\" "
 		"fill=\"%s\"><title>", x0, row_y(m, row) + 3, x1 - x0, ROW_H - 6,
 		kind_color[kind]);
-	xml_text(f, first->what ? first->what : kind_name(kind));
+	dc_xml_text(f, first->what ? first->what : kind_name(kind));
 	if (count > 1)
 		fprintf(f, " and %zu more", count - 1);
 	fprintf(f, ", node %d: [%#llx-%#llx]", first->nid,
@@ -504,24 +489,11 @@ static void draw_legend(FILE *f, const struct map *m, double y)
 		"</text>\n", x, y - 11, x + 19, y, x + 120, y - 11, x + 139, y);
 }
 
-static void map_draw(FILE *f, struct map *m)
+/* The opening of the picture: its size, the fill patterns, the title,
+ * the subtitle and the first @shown of @nnotes notes. */
+static void draw_header(FILE *f, const struct map *m, double h, size_t nnotes,
+			size_t shown)
 {
-	size_t nnotes = m->nnotes + (m->extra_note ? 1 : 0), shown;
-	struct axis ax;
-	int *row_of = malloc(DC_MAX_NODES * sizeof(int));
-	double h, y;
-
-	if (!row_of)
-		return;
-	for (int i = 0; i < DC_MAX_NODES; i++)
-		row_of[i] = -1;
-	for (size_t i = 0; i < m->nrows; i++)
-		if (!m->rows[i].absent)
-			row_of[m->rows[i].nid] = (int)i;
-	shown = nnotes > MAX_NOTES ? MAX_NOTES : nnotes;
-	m->top = 92 + 15.0 * (double)shown + (nnotes > shown ? 15 : 0);
-	axis_build(&ax, m->l);
-	h = row_y(m, (int)m->nrows) + 110;
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" "
 		"height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\">\n", W, h, W, h);
@@ -541,17 +513,17 @@ static void map_draw(FILE *f, struct map *m)
 	fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
 	fprintf(f, "<text x=\"8\" y=\"24\" font-size=\"16\" font-weight=\"bold\" "
 		"font-family=\"sans-serif\">");
-	xml_text(f, m->title);
+	dc_xml_text(f, m->title);
 	fprintf(f, "</text>\n<text x=\"8\" y=\"44\" font-size=\"12\" "
 		"font-family=\"sans-serif\">");
-	xml_text(f, m->subtitle);
+	dc_xml_text(f, m->subtitle);
 	fprintf(f, "</text>\n");
 	for (size_t i = 0; i < shown; i++) {
 		const char *note = i < m->nnotes ? m->notes[i] : m->extra_note;
 
 		fprintf(f, "<text x=\"8\" y=\"%.0f\" font-size=\"11\" "
 			"font-family=\"sans-serif\" fill=\"#a33\">note: ", 62 + 15.0 * i);
-		xml_text(f, note);
+		dc_xml_text(f, note);
 		fprintf(f, "</text>\n");
 	}
 	if (nnotes > shown)
@@ -559,6 +531,27 @@ static void map_draw(FILE *f, struct map *m)
 			"font-family=\"sans-serif\" fill=\"#a33\">... and %zu more "
 			"notes (see the text report)</text>\n", 62 + 15.0 * shown,
 			nnotes - shown);
+}
+
+static void map_draw(FILE *f, struct map *m)
+{
+	size_t nnotes = m->nnotes + (m->extra_note ? 1 : 0), shown;
+	struct axis ax;
+	int *row_of = malloc(DC_MAX_NODES * sizeof(int));
+	double h, y;
+
+	if (!row_of)
+		return;
+	for (int i = 0; i < DC_MAX_NODES; i++)
+		row_of[i] = -1;
+	for (size_t i = 0; i < m->nrows; i++)
+		if (!m->rows[i].absent)
+			row_of[m->rows[i].nid] = (int)i;
+	shown = nnotes > MAX_NOTES ? MAX_NOTES : nnotes;
+	m->top = 92 + 15.0 * (double)shown + (nnotes > shown ? 15 : 0);
+	axis_build(&ax, m->l);
+	h = row_y(m, (int)m->nrows) + 110;
+	draw_header(f, m, h, nnotes, shown);
 	draw_rows(f, m);
 	draw_axis(f, m, &ax, row_y(m, (int)m->nrows));
 	draw_holes(f, m, &ax, row_of);
@@ -583,6 +576,53 @@ static void row_sub(char *buf, size_t len, dc_size_t memory, unsigned cpus,
 		 memory_only || !cpus ? ", memory only" : "");
 }
 
+/* A row per node with memory, then per node the boot left out: CPU only,
+ * or memory the layout dropped. */
+static void boot_rows(struct map *m, const struct boot *b)
+{
+	char h[32];
+
+	for (unsigned i = 0; i < b->nnodes; i++) {
+		struct mrow *r = &m->rows[m->nrows++];
+
+		r->nid = b->nodes[i].nid;
+		snprintf(r->label, sizeof(r->label), "node %d", r->nid);
+		row_sub(r->sub, sizeof(r->sub), b->nodes[i].st.memory,
+			b->nodes[i].cpus, b->nodes[i].memory_only);
+	}
+	for (unsigned i = 0; i < b->nabsent; i++) {
+		struct mrow *r = &m->rows[m->nrows++];
+
+		r->nid = b->absent[i].nid;
+		r->absent = b->absent[i].topo_memory ? 2 : 1;
+		snprintf(r->label, sizeof(r->label), "node %d", r->nid);
+		if (r->absent == 2)
+			snprintf(r->sub, sizeof(r->sub), "%s dropped",
+				 dc_human(b->absent[i].topo_memory, h));
+		else
+			snprintf(r->sub, sizeof(r->sub), "CPU only");
+	}
+}
+
+/* An item may cross fragments and nodes (dc_reserve may): split it at
+ * the fragments it covers. */
+static void boot_item(struct map *m, const struct dc_layout *l,
+		      const struct boot_item *it)
+{
+	dc_addr_t last = it->base + (it->size - 1);
+
+	for (size_t k = 0; k < l->nfrags; k++) {
+		const struct dc_fragment *fr = &l->frags[k];
+		dc_addr_t fl = fr->base + (fr->size - 1);
+		dc_addr_t lo = it->base > fr->base ? it->base : fr->base;
+		dc_addr_t hi = last < fl ? last : fl;
+
+		if (lo <= hi)
+			map_add(m, fr->nid, KIND_CAT + it->cat, lo, hi - lo + 1,
+				it->what);
+	}
+}
+
 void dc_boot_svg(const struct boot *b, FILE *f)
 {
 	struct map m = { 0 };
@@ -604,26 +644,7 @@ void dc_boot_svg(const struct boot *b, FILE *f)
 	m.rows = calloc(b->nnodes + b->nabsent + 1, sizeof(*m.rows));
 	if (!m.rows)
 		return;
-	for (unsigned i = 0; i < b->nnodes; i++) {
-		struct mrow *r = &m.rows[m.nrows++];
-
-		r->nid = b->nodes[i].nid;
-		snprintf(r->label, sizeof(r->label), "node %d", r->nid);
-		row_sub(r->sub, sizeof(r->sub), b->nodes[i].st.memory,
-			b->nodes[i].cpus, b->nodes[i].memory_only);
-	}
-	for (unsigned i = 0; i < b->nabsent; i++) {
-		struct mrow *r = &m.rows[m.nrows++];
-
-		r->nid = b->absent[i].nid;
-		r->absent = b->absent[i].topo_memory ? 2 : 1;
-		snprintf(r->label, sizeof(r->label), "node %d", r->nid);
-		if (r->absent == 2)
-			snprintf(r->sub, sizeof(r->sub), "%s dropped",
-				 dc_human(b->absent[i].topo_memory, h1));
-		else
-			snprintf(r->sub, sizeof(r->sub), "CPU only");
-	}
+	boot_rows(&m, b);
 	for (size_t i = 0; i < b->nranges; i++) {
 		const struct boot_range *r = &b->ranges[i];
 
@@ -632,23 +653,8 @@ void dc_boot_svg(const struct boot *b, FILE *f)
 		       r->kind == DC_WALK_USED ? KIND_USED : KIND_METADATA;
 		map_add(&m, r->nid, kind, r->base, r->size, NULL);
 	}
-	/* an item may cross fragments and nodes (dc_reserve may): split it
-	 * at the fragments it covers */
-	for (size_t i = 0; i < b->nitems; i++) {
-		const struct boot_item *it = &b->items[i];
-		dc_addr_t last = it->base + (it->size - 1);
-
-		for (size_t k = 0; k < b->layout->nfrags; k++) {
-			const struct dc_fragment *fr = &b->layout->frags[k];
-			dc_addr_t fl = fr->base + (fr->size - 1);
-			dc_addr_t lo = it->base > fr->base ? it->base : fr->base;
-			dc_addr_t hi = last < fl ? last : fl;
-
-			if (lo <= hi)
-				map_add(&m, fr->nid, KIND_CAT + it->cat, lo,
-					hi - lo + 1, it->what);
-		}
-	}
+	for (size_t i = 0; i < b->nitems; i++)
+		boot_item(&m, b->layout, &b->items[i]);
 	map_draw(f, &m);
 	free(m.rows);
 	free(m.r);

@@ -81,6 +81,22 @@ const char *dc_human(uint64_t bytes, char *buf)
 	return buf;
 }
 
+void dc_xml_text(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\'': fputs("&apos;", f); break;
+		default:
+			if ((unsigned char)*s >= 0x20)
+				fputc(*s, f);
+		}
+	}
+}
+
 uint64_t dc_now_ns(void)
 {
 	struct timespec ts;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * util.h - what every subcommand of the discontig tool shares: errors and
- * exit codes, number parsing, human sizes, a small JSON writer, timing,
- * and the topology source options common to topo and boot.
+ * exit codes, number parsing, human sizes, a small JSON writer, XML
+ * escaping for the SVG pictures, timing, and the topology source options
+ * common to topo and boot.
  */
 #ifndef DC_TOOLS_UTIL_H
 #define DC_TOOLS_UTIL_H
@@ -28,6 +29,11 @@ const char *dc_human(uint64_t bytes, char *buf);
  * dies with one line naming the file when it cannot be read or is larger
  * than 1 GiB. */
 char *dc_read_file(const char *path, size_t *len);
+
+/* @s as XML character data, safe inside either kind of quoted attribute
+ * too: & < > " ' escaped, control characters left out (XML 1.0 has no
+ * place for most of them). */
+void dc_xml_text(FILE *f, const char *s);
 
 /* Monotonic nanoseconds. */
 uint64_t dc_now_ns(void);

@@ -190,8 +190,7 @@ static void *kh_phys_to_virt(void *ctx, dc_addr_t pa, dc_size_t len)
 {
 	struct dc_harness *h = ctx;
 
-	h->p2v_calls++;
-	if (h->refuse_from && len && pa + (len - 1) >= h->refuse_from)
+	if (h_p2v_refused(h, pa, len))
 		return NULL;
 	if (!dc_t_check(kh_owned(pa, len), false,
 			"phys_to_virt of pages the module owns", __FILE__,

@@ -2,9 +2,10 @@
 /*
  * fuzz.h - what the fuzz targets share: reading arguments from the input
  * (little-endian, zeros once it is used up, so every input is a valid
- * program), sorted range lists for comparing walks, and FZ_CHECK, which
- * prints the broken rule and aborts so that libFuzzer (or the replay
- * driver under ctest) reports the input.
+ * program), sorted range lists for comparing walks, the whole-or-chunked
+ * reading of the two parser targets, and FZ_CHECK, which prints the
+ * broken rule and aborts so that libFuzzer (or the replay driver under
+ * ctest) reports the input.
  */
 #ifndef DC_TESTS_FUZZ_H
 #define DC_TESTS_FUZZ_H
@@ -50,6 +51,22 @@ void fz_minus(const struct fz_ranges *a, const struct fz_ranges *b,
 void fz_walk(const struct dc_system *sys, enum dc_walk_kind kind,
 	     struct fz_ranges *out);
 void fz_free(struct fz_ranges *r);
+
+/*
+ * The parser targets (memblock, trace) read each input twice: whole, and
+ * fed to the streaming parser in pieces of 1 + len % @modulus bytes, so
+ * that where the pieces end moves with the input. They must end alike.
+ */
+struct dc_parse_error;
+typedef int (*fz_feed_fn)(void *parser, const char *buf, size_t len,
+			  struct dc_parse_error *err);
+/* Feed @buf to @parser in pieces: 0, or the first failing feed's -1. */
+int fz_feed_chunked(fz_feed_fn feed, void *parser, const char *buf,
+		    size_t len, size_t modulus, struct dc_parse_error *err);
+/* FZ_CHECK that the whole and the chunked read ended alike: the same
+ * result and, on failure, the same line and message. Returns the result. */
+int fz_same_outcome(int whole, const struct dc_parse_error *ew, int chunked,
+		    const struct dc_parse_error *ec);
 
 void fz_fail(const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4), noreturn));

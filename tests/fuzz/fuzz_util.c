@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
- * fuzz_util.c - input reading and range lists for the fuzz targets
- * (fuzz.h).
+ * fuzz_util.c - input reading, range lists and chunked parsing for the
+ * fuzz targets (fuzz.h).
  */
 #include "fuzz.h"
+#include "tools/sim/lines.h"	/* struct dc_parse_error; nothing to link */
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -149,6 +150,31 @@ void fz_free(struct fz_ranges *r)
 {
 	free(r->v);
 	memset(r, 0, sizeof(*r));
+}
+
+int fz_feed_chunked(fz_feed_fn feed, void *parser, const char *buf,
+		    size_t len, size_t modulus, struct dc_parse_error *err)
+{
+	size_t chunk = 1 + len % modulus;
+
+	for (size_t off = 0; off < len; off += chunk) {
+		size_t n = len - off < chunk ? len - off : chunk;
+
+		if (feed(parser, buf + off, n, err))
+			return -1;
+	}
+	return 0;
+}
+
+int fz_same_outcome(int whole, const struct dc_parse_error *ew, int chunked,
+		    const struct dc_parse_error *ec)
+{
+	FZ_CHECK(whole == chunked, "whole %d, chunked %d (%s / %s)", whole,
+		 chunked, ew->msg, ec->msg);
+	FZ_CHECK(!whole || (ew->line == ec->line && !strcmp(ew->msg, ec->msg)),
+		 "errors differ: %lu %s / %lu %s", ew->line, ew->msg,
+		 ec->line, ec->msg);
+	return whole;
 }
 
 void fz_fail(const char *file, int line, const char *fmt, ...)

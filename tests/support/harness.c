@@ -20,8 +20,7 @@ static void *h_phys_to_virt(void *ctx, dc_addr_t pa, dc_size_t len)
 {
 	struct dc_harness *h = ctx;
 
-	h->p2v_calls++;
-	if (h->refuse_from && len && pa + (len - 1) >= h->refuse_from)
+	if (h_p2v_refused(h, pa, len))
 		return NULL;
 	return dc_host_phys_to_virt(h->mem, pa, len);
 }

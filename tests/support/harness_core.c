@@ -16,6 +16,12 @@ int h_add(struct dc_harness *h, int nid, dc_addr_t base, dc_size_t size)
 	return r;
 }
 
+bool h_p2v_refused(struct dc_harness *h, dc_addr_t pa, dc_size_t len)
+{
+	h->p2v_calls++;
+	return h->refuse_from && len && pa + (len - 1) >= h->refuse_from;
+}
+
 struct snap_ctx {
 	struct dc_snapshot *s;
 	int kind;

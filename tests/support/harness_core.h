@@ -48,6 +48,10 @@ void *h_realloc(void *p, size_t bytes);
 void h_free(void *p);
 void h_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* For the environments' phys_to_virt: count the call, then true if
+ * [pa, pa + len) reaches refuse_from (a direct map that ends there). */
+bool h_p2v_refused(struct dc_harness *h, dc_addr_t pa, dc_size_t len);
+
 /* h_back, then dc_add_memory. */
 int h_add(struct dc_harness *h, int nid, dc_addr_t base, dc_size_t size);
 

@@ -9,6 +9,7 @@
  * plot: a figure without them cannot be compared with another run.
  */
 #include "tools/bench/bench.h"
+#include "tools/util.h"
 
 #include <math.h>
 #include <string.h>
@@ -125,18 +126,6 @@ static void svg_series(FILE *f, const struct bench *b, const struct plot *p,
 	}
 }
 
-static void xml_text(FILE *f, const char *s)
-{
-	for (; *s; s++)
-		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '\'': fputs("&apos;", f); break;
-		default: fputc(*s, f);
-		}
-}
-
 int bench_plot_svg(const struct bench *b, FILE *f)
 {
 	struct plot p = { .left = 90, .top = 50, .w = 540, .h = 400 };
@@ -192,7 +181,7 @@ int bench_plot_svg(const struct bench *b, FILE *f)
 		"fill='#555'>bars: min..max</text>\n", p.top + 20 + k * 46,
 		b->o.reps, p.top + 36 + k * 46);
 	fprintf(f, "<text x='20' y='545' font-size='12' fill='#333'>");
-	xml_text(f, b->machine);
+	dc_xml_text(f, b->machine);
 	fprintf(f, "</text>\n<text x='20' y='563' font-size='12' "
 		"fill='#333'>%s%s%s%s</text>\n</svg>\n", b->date,
 		b->o.quick ? ", --quick (short measurements)" : "",

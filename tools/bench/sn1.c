@@ -153,11 +153,7 @@ static void sn1_boot(struct bench *b, int col, void *ctx, double *out)
 	out[2] = (double)fig.node_share;
 	out[3] = out[0] + out[1] - out[2];
 	out[6] = (double)span_pages;
-	sys = bench_target_sys(&t);
-	if (!sys) {		/* a peer: metadata figures only */
-		bench_close(&t);
-		return;
-	}
+	sys = bench_target_sys(&t);	/* never the peer: sn1_run skips it */
 	dc_stats(sys, DC_NO_NODE, &st);
 	c->blocks = 0;
 	if (!strcmp(t.col->name, "bitmap")) {
@@ -214,11 +210,6 @@ static void sn1_run(struct bench *b)
 		if (strcmp(b->cols[col].name, "bitmap"))
 			bench_skip(r[9], (int)col,
 				   "the 2.4 loop is the bitmap's own");
-		if (!b->cols[col].ops)
-			for (unsigned m = 4; m < SN1_METRICS; m++)
-				if (m != 6)
-					bench_skip(r[m], (int)col, "needs the "
-						   "discontig API");
 	}
 	bench_note(b, "(%u nodes, %u fragments, %.3g TiB. The tree and the "
 		   "array keep their metadata in the initial pool, the bitmap "

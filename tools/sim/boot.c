@@ -606,6 +606,28 @@ static int boot_setup(struct boot *b)
 	return r ? boot_err(b, r, "dc_finalize: %s", dc_strerror(r)) : 0;
 }
 
+/* What a kernel allocates at boot: each node's share, then the
+ * system-wide tables sized by all of memory. */
+static void boot_allocs(struct boot *b)
+{
+	struct dc_stats s;
+
+	for (unsigned i = 0; i < b->nnodes; i++)
+		boot_node(b, &b->nodes[i]);
+	dc_stats(b->sys, DC_NO_NODE, &s);
+	boot_system(b, s.memory);
+}
+
+/* memory = used + metadata + free + released, in total and per node. */
+static bool boot_accounting_ok(const struct boot *b)
+{
+	bool ok = stats_add_up(&b->total);
+
+	for (unsigned i = 0; i < b->nnodes; i++)
+		ok &= stats_add_up(&b->nodes[i].st);
+	return ok;
+}
+
 int dc_boot_run(struct boot *b, const struct dc_topology *t,
 		const struct dc_layout *l, const struct boot_opts *o)
 {
@@ -634,14 +656,7 @@ int dc_boot_run(struct boot *b, const struct dc_topology *t,
 		return r;
 	t1 = now_ns();
 	b->setup_ns = t1 - t0;
-	for (unsigned i = 0; i < b->nnodes; i++)
-		boot_node(b, &b->nodes[i]);
-	{
-		struct dc_stats s;
-
-		dc_stats(b->sys, DC_NO_NODE, &s);
-		boot_system(b, s.memory);
-	}
+	boot_allocs(b);
 	t2 = now_ns();
 	b->alloc_ns = t2 - t1;
 	b->check = dc_check(b->sys);
@@ -653,9 +668,7 @@ int dc_boot_run(struct boot *b, const struct dc_topology *t,
 	b->release_ns = now_ns() - t2;
 	if (r)
 		return boot_err(b, r, "release: %s", dc_strerror(r));
-	b->accounting_ok = stats_add_up(&b->total);
-	for (unsigned i = 0; i < b->nnodes; i++)
-		b->accounting_ok &= stats_add_up(&b->nodes[i].st);
+	b->accounting_ok = boot_accounting_ok(b);
 	r = dc_trace_close(b->trace);
 	b->trace = NULL;
 	if (r)

@@ -459,24 +459,28 @@ static int memblock_alloc(struct replay *rp, const struct dc_mb_op *op,
 	return err;
 }
 
-/* The log ends before this request's answer: keep our answer (so that
- * nothing cascades, there is nothing after it) and say so. */
-static void log_unanswered(struct replay *rp, const struct dc_mb_op *op,
-			   int ret, dc_addr_t got)
+/* A request whose answer differs from the log's, or that the log never
+ * answered: the request as logged, and both answers. */
+static void request_mismatch(struct replay *rp, const struct dc_mb_op *op,
+			     int ret, dc_addr_t got)
 {
 	struct mismatch m = { 0 };
 
-	rp->rep->unanswered++;
 	m.line = op->line;
 	m.call = dc_mb_api_name(op->api);
 	m.is_alloc = true;
-	m.unanswered = true;
+	m.unanswered = op->unanswered;
 	m.size = op->size;
 	m.align = op->align;
 	m.from = op->from;
 	m.max_addr = op->max_addr;
 	m.nid = op->nid;
 	m.bottom_up = op->bottom_up;
+	if (!op->unanswered) {
+		m.logged_ret = op->ok ? 0 : DC_ENOMEM;
+		m.logged = op->result;
+		m.logged_line = op->result_line;
+	}
 	m.replayed_ret = ret;
 	m.replayed = got;
 	add_mismatch(rp, &m);
@@ -485,14 +489,16 @@ static void log_unanswered(struct replay *rp, const struct dc_mb_op *op,
 static void log_request(struct replay *rp, const struct dc_mb_op *op)
 {
 	struct dc_replay_report *rep = rp->rep;
-	struct mismatch m = { 0 };
 	dc_addr_t got = 0;
 	int ret = memblock_alloc(rp, op, &got);
 	bool same_size = op->result_size == op->size;
 
 	rep->requests++;
 	if (op->unanswered) {
-		log_unanswered(rp, op, ret, got);
+		/* the log ends before the answer: keep ours (so that nothing
+		 * cascades, there is nothing after it) and say so */
+		rep->unanswered++;
+		request_mismatch(rp, op, ret, got);
 		return;
 	}
 	if (!ret && op->ok && got == op->result && same_size) {
@@ -513,55 +519,51 @@ static void log_request(struct replay *rp, const struct dc_mb_op *op)
 		return;
 	}
 	rep->missed++;
-	m.line = op->line;
-	m.call = dc_mb_api_name(op->api);
-	m.is_alloc = true;
-	m.size = op->size;
-	m.align = op->align;
-	m.from = op->from;
-	m.max_addr = op->max_addr;
-	m.nid = op->nid;
-	m.bottom_up = op->bottom_up;
-	m.logged_ret = op->ok ? 0 : DC_ENOMEM;
-	m.logged = op->result;
-	m.logged_line = op->result_line;
-	m.replayed_ret = ret;
-	m.replayed = got;
-	add_mismatch(rp, &m);
+	request_mismatch(rp, op, ret, got);
 }
 
-static int log_add_remove(struct replay *rp, const struct dc_mb_log *log,
-			  const struct dc_mb_op *op)
+/* The line of the first add or remove the replay did not make as logged. */
+static void note_ignored(struct dc_replay_report *rep, unsigned long line)
 {
-	struct dc_replay_report *rep = rp->rep;
+	if (!rep->first_ignored)
+		rep->first_ignored = line;
+}
+
+/* After allocation began the memory can no longer change: an add is
+ * ignored, a remove emulated by taking its free part out of use. */
+static void log_late_add_remove(struct replay *rp, const struct dc_mb_op *op)
+{
+	if (op->kind == DC_MB_REMOVE) {
+		apply_piecewise(rp, op->base, op->last, DC_WALK_FREE);
+		rp->rep->emulated++;
+	} else {
+		rp->rep->adds_ignored++;
+	}
+	note_ignored(rp->rep, op->line);
+}
+
+/* memblock forgets the memory but keeps its reservations: unregister the
+ * free part, the used part stays unusable. */
+static void log_remove(struct replay *rp, const struct dc_mb_op *op)
+{
+	struct pieces *pc = &rp->pc;
+
+	pc->n = 0;
+	pc->lo = op->base;
+	pc->hi = op->last;
+	dc_walk(&rp->sys, DC_NO_NODE, DC_WALK_FREE, collect_piece, pc);
+	for (size_t i = 0; i < pc->n; i++)
+		dc_remove_memory(&rp->sys, pc->v[i].base, pc->v[i].size);
+}
+
+/* memblock_add: register each node's part of the range, and back it. */
+static int log_add(struct replay *rp, const struct dc_mb_log *log,
+		   const struct dc_mb_op *op)
+{
 	struct frag f[64];
 	size_t n, i;
 	int ret;
 
-	if (dc_phase(&rp->sys) != DC_SETUP) {
-		if (op->kind == DC_MB_REMOVE) {
-			apply_piecewise(rp, op->base, op->last, DC_WALK_FREE);
-			rep->emulated++;
-		} else {
-			rep->adds_ignored++;
-		}
-		if (!rep->first_ignored)
-			rep->first_ignored = op->line;
-		return 0;
-	}
-	if (op->kind == DC_MB_REMOVE) {
-		/* memblock forgets the memory but keeps its reservations:
-		 * unregister the free part, the used part stays unusable */
-		struct pieces *pc = &rp->pc;
-
-		pc->n = 0;
-		pc->lo = op->base;
-		pc->hi = op->last;
-		dc_walk(&rp->sys, DC_NO_NODE, DC_WALK_FREE, collect_piece, pc);
-		for (i = 0; i < pc->n; i++)
-			dc_remove_memory(&rp->sys, pc->v[i].base, pc->v[i].size);
-		return 0;
-	}
 	if (split_region(log, op->base, op->last, op->line, NULL) >
 	    sizeof(f) / sizeof(f[0]))
 		return fail(rp, op->line, "memblock_add spans more than %zu "
@@ -574,9 +576,8 @@ static int log_add_remove(struct replay *rp, const struct dc_mb_log *log,
 		 * (only the part not yet registered matters, rare enough to
 		 * report rather than split) */
 		if (ret == DC_EEXIST) {
-			rep->adds_ignored++;
-			if (!rep->first_ignored)
-				rep->first_ignored = op->line;
+			rp->rep->adds_ignored++;
+			note_ignored(rp->rep, op->line);
 		} else if (ret) {
 			return fail(rp, op->line, "memblock_add: %s",
 				    dc_strerror(ret));
@@ -588,6 +589,18 @@ static int log_add_remove(struct replay *rp, const struct dc_mb_log *log,
 					f[i].last - f[i].base + 1);
 		}
 	}
+	return 0;
+}
+
+static int log_add_remove(struct replay *rp, const struct dc_mb_log *log,
+			  const struct dc_mb_op *op)
+{
+	if (dc_phase(&rp->sys) != DC_SETUP)
+		log_late_add_remove(rp, op);
+	else if (op->kind == DC_MB_REMOVE)
+		log_remove(rp, op);
+	else
+		return log_add(rp, log, op);
 	return 0;
 }
 

@@ -129,6 +129,13 @@ int dc_trace_close(struct dc_trace *t)
 	return 0;
 }
 
+/* Write; the first failure is kept for dc_trace_close. */
+static void vemit(struct dc_trace *t, const char *fmt, va_list ap)
+{
+	if (vfprintf(t->f, fmt, ap) < 0 && !t->err)
+		t->err = errno ? errno : EIO;
+}
+
 static void emit(struct dc_trace *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -137,8 +144,7 @@ static void emit(struct dc_trace *t, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (vfprintf(t->f, fmt, ap) < 0 && !t->err)
-		t->err = errno ? errno : EIO;
+	vemit(t, fmt, ap);
 	va_end(ap);
 }
 
@@ -150,8 +156,7 @@ void dc_trace_comment(struct dc_trace *t, const char *fmt, ...)
 		return;
 	emit(t, "# ");
 	va_start(ap, fmt);
-	if (vfprintf(t->f, fmt, ap) < 0 && !t->err)
-		t->err = errno ? errno : EIO;
+	vemit(t, fmt, ap);
 	va_end(ap);
 	emit(t, "\n");
 }
@@ -159,6 +164,16 @@ void dc_trace_comment(struct dc_trace *t, const char *fmt, ...)
 static unsigned long long ull(uint64_t v)
 {
 	return (unsigned long long)v;
+}
+
+/* The line of a call on one range (remove, reserve, free); returns @ret. */
+static int emit_range(struct dc_trace *t, enum dc_trace_call call,
+		      dc_addr_t base, dc_size_t size, int ret)
+{
+	if (t)
+		emit(t, "%s base=0x%llx size=0x%llx = %s\n", call_names[call],
+		     ull(base), ull(size), dc_trace_errname(ret));
+	return ret;
 }
 
 int dc_tr_init(struct dc_trace *t, struct dc_system *sys,
@@ -192,12 +207,8 @@ int dc_tr_add_memory(struct dc_trace *t, struct dc_system *sys, int nid,
 int dc_tr_remove_memory(struct dc_trace *t, struct dc_system *sys,
 			dc_addr_t base, dc_size_t size)
 {
-	int ret = dc_remove_memory(sys, base, size);
-
-	if (t)
-		emit(t, "remove base=0x%llx size=0x%llx = %s\n", ull(base),
-		     ull(size), dc_trace_errname(ret));
-	return ret;
+	return emit_range(t, DC_TR_REMOVE, base, size,
+			  dc_remove_memory(sys, base, size));
 }
 
 int dc_tr_set_distance(struct dc_trace *t, struct dc_system *sys, int from,
@@ -214,12 +225,8 @@ int dc_tr_set_distance(struct dc_trace *t, struct dc_system *sys, int from,
 int dc_tr_reserve(struct dc_trace *t, struct dc_system *sys, dc_addr_t base,
 		  dc_size_t size)
 {
-	int ret = dc_reserve(sys, base, size);
-
-	if (t)
-		emit(t, "reserve base=0x%llx size=0x%llx = %s\n", ull(base),
-		     ull(size), dc_trace_errname(ret));
-	return ret;
+	return emit_range(t, DC_TR_RESERVE, base, size,
+			  dc_reserve(sys, base, size));
 }
 
 int dc_tr_finalize(struct dc_trace *t, struct dc_system *sys)
@@ -272,12 +279,7 @@ int dc_tr_alloc(struct dc_trace *t, struct dc_system *sys,
 int dc_tr_free(struct dc_trace *t, struct dc_system *sys, dc_addr_t base,
 	       dc_size_t size)
 {
-	int ret = dc_free(sys, base, size);
-
-	if (t)
-		emit(t, "free base=0x%llx size=0x%llx = %s\n", ull(base),
-		     ull(size), dc_trace_errname(ret));
-	return ret;
+	return emit_range(t, DC_TR_FREE, base, size, dc_free(sys, base, size));
 }
 
 /* Counts and hashes the blocks on their way to the caller's fn. */
