@@ -108,6 +108,8 @@ static void malformed_lines_are_counted_with_their_line(void)
 		  "negative size" },
 		{ "memblock_alloc_try_nid: 99999999999999999999999 bytes align=0x0 nid=0 from=0x0 max_addr=0x0\n",
 		  "does not fit 64 bits" },
+		{ "memblock_alloc_try_nid: 18446744073709551616 bytes align=0x0 nid=0 from=0x0 max_addr=0x0\n",
+		  "does not fit 64 bits" },
 		{ "memblock_alloc_try_nid: 0 bytes align=0x0 nid=0 from=0x0 max_addr=0x0\n",
 		  "size 0" },
 		{ "memblock_phys_alloc_range: 64 bytes align=0x40 max_addr=0x0\n",
@@ -138,6 +140,25 @@ static void malformed_lines_are_counted_with_their_line(void)
 		dc_replay_report_free(&rep);
 		dc_mb_free(&log);
 	}
+}
+
+/* Expect: a size of 2^64 - 1 bytes, the largest that fits, reads as
+ * itself (the overflow test must not refuse the last digits). */
+static void largest_decimal_size_reads(void)
+{
+	static const char *const line = "memblock_alloc_try_nid: "
+		"18446744073709551615 bytes align=0x0 nid=0 from=0x0 "
+		"max_addr=0x0\n";
+	struct dc_parse_error e;
+	struct dc_mb_log log;
+	char buf[2048];
+
+	snprintf(buf, sizeof(buf), "%s%s%s%s", DUMP, REQ, ANS, line);
+	CU_ASSERT_EQUAL_FATAL(parse(buf, &log, &e), 0);
+	CU_ASSERT_EQUAL(log.malformed, 0);
+	CU_ASSERT_EQUAL_FATAL(log.nops, 2);
+	CU_ASSERT_EQUAL(log.ops[1].size, UINT64_MAX);
+	dc_mb_free(&log);
 }
 
 /* Expect: a log ending right after a request, or inside its answer,
@@ -254,6 +275,7 @@ int main(void)
 		    an_overlong_line_is_rejected);
 	CU_add_test(s, "malformed_lines_are_counted_with_their_line",
 		    malformed_lines_are_counted_with_their_line);
+	CU_add_test(s, "largest_decimal_size_reads", largest_decimal_size_reads);
 	CU_add_test(s, "a_log_ending_in_a_request_leaves_it_unanswered",
 		    a_log_ending_in_a_request_leaves_it_unanswered);
 	CU_add_test(s, "chunks_give_the_same_log", chunks_give_the_same_log);

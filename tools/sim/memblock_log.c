@@ -140,9 +140,11 @@ static bool scan_dec(const char **pp, uint64_t *out)
 	int digits = 0;
 
 	while (*p >= '0' && *p <= '9') {
-		if (v > (UINT64_MAX - 9) / 10)
-			return false;
-		v = v * 10 + (uint64_t)(*p - '0');
+		uint64_t d = (uint64_t)(*p - '0');
+
+		if (v > (UINT64_MAX - d) / 10)
+			return false;	/* v * 10 + d would pass 2^64 - 1 */
+		v = v * 10 + d;
 		p++;
 		digits++;
 	}
