@@ -467,6 +467,35 @@ static void find_fit_skips_alignment_padding(void)
 			base + 1);
 }
 
+/*
+ * |[0 .. 0xfff]|: one extent that fits a page anywhere in it.
+ * Expect: a window of size 0, an alignment of 0 or 3 (not a power of
+ * two), and a window that ends before it starts find nothing, and the
+ * out address is left alone; the same window with size 1 and alignment
+ * 1 finds 0.
+ */
+static void find_fit_refuses_malformed_windows(void)
+{
+	struct dc_tree t;
+	struct dc_extent e[1];
+	bool found;
+	dc_addr_t x;
+
+	dc_tree_init(&t);
+	tree_add(&t, &e[0], 0, 0xfff);
+	x = fit(&t, 0, 0xfff, 0, 1, false, &found);
+	CU_ASSERT(!found && x == 0xdead);
+	x = fit(&t, 0, 0xfff, 1, 0, false, &found);
+	CU_ASSERT(!found && x == 0xdead);
+	x = fit(&t, 0, 0xfff, 1, 3, true, &found);
+	CU_ASSERT(!found && x == 0xdead);
+	x = fit(&t, 0x800, 0x7ff, 1, 1, false, &found);
+	CU_ASSERT(!found && x == 0xdead);
+	x = fit(&t, 0, 0xfff, 1, 1, false, &found);
+	CU_ASSERT(found && x == 0);
+	CU_ASSERT_EQUAL(dc_tree_check(&t, true), 0);
+}
+
 /* ---------------------------------------------------- corrupted invariants */
 
 static struct dc_extent *corrupt_setup(struct dc_tree *t, struct dc_extent *e,
@@ -484,7 +513,8 @@ static struct dc_extent *corrupt_setup(struct dc_tree *t, struct dc_extent *e,
 /*
  * 100 extents; one node's max_span, height, base, parent link or the
  * tree's count is changed by hand.
- * Expect: dc_tree_check names the broken invariant (3, 4, 6, 1, 4, 5), the
+ * Expect: dc_tree_check names the broken invariant (3, 4, 6, 1, 4 for a
+ * left or right child or the root linked wrongly, 5), the
  * smallest one when several break, and 0 again once repaired.
  */
 static void check_reports_corrupted_invariant(void)
@@ -519,6 +549,13 @@ static void check_reports_corrupted_invariant(void)
 	x->parent = x;
 	CU_ASSERT_EQUAL(dc_tree_check(&t, false), 4);
 	x->parent = save;
+	x = t.root->right;
+	x->parent = x;		/* a right child that disowns its parent */
+	CU_ASSERT_EQUAL(dc_tree_check(&t, false), 4);
+	x->parent = t.root;
+	t.root->parent = x;	/* a root with a parent */
+	CU_ASSERT_EQUAL(dc_tree_check(&t, false), 4);
+	t.root->parent = NULL;
 
 	t.count++;
 	CU_ASSERT_EQUAL(dc_tree_check(&t, false), 5);
@@ -944,6 +981,8 @@ int main(int argc, char **argv)
 	} tests[] = {
 		{ "find_fit_at_address_zero_any_alignment",
 		  find_fit_at_address_zero_any_alignment },
+		{ "find_fit_refuses_malformed_windows",
+		  find_fit_refuses_malformed_windows },
 		{ "find_fit_top_down_at_address_space_top",
 		  find_fit_top_down_at_address_space_top },
 		{ "find_fit_whole_address_space_extent",
