@@ -218,6 +218,36 @@ static void backend_call_left_open_is_108(void)
 	h_fini(&H);
 }
 
+/*
+ * SETUP (no metadata yet), the nodes of build(); a metadata record of
+ * node 0 at [0, 4 KiB), below every fragment, then at [2 MiB - 4 KiB,
+ * 2 MiB + 4 KiB), across the end of node 0's fragment.
+ * Expect: 6 (a metadata block outside its node's fragments) both times;
+ * 0 once the record is gone.
+ */
+static void metadata_record_outside_fragments_is_6(void)
+{
+	struct dc_extent rec = { 0 };
+	struct dc_node *n0;
+
+	h_init(&H, ops, 12, 1 << 20, 0);
+	CU_ASSERT_FATAL(h_add(&H, 0, MiB, MiB) == 0);
+	CU_ASSERT_FATAL(h_add(&H, 1, 2 * MiB + 0x10000, MiB - 0x10000) == 0);
+	n0 = H.sys->node[0];
+	CU_ASSERT_FATAL(dc_check(H.sys) == 0 && !n0->meta.root);
+	rec.last = 0xfff;
+	dc_tree_insert(&n0->meta, &rec);
+	CU_ASSERT_EQUAL(dc_check(H.sys), 6);
+	dc_tree_erase(&n0->meta, &rec);
+	rec.base = 2 * MiB - 0x1000;
+	rec.last = 2 * MiB + 0xfff;
+	dc_tree_insert(&n0->meta, &rec);
+	CU_ASSERT_EQUAL(dc_check(H.sys), 6);
+	dc_tree_erase(&n0->meta, &rec);
+	CU_ASSERT_EQUAL(dc_check(H.sys), 0);
+	h_fini(&H);
+}
+
 /* Fragment f of node n becomes [base, last]; the node's and the system's
  * memory counts follow, so that invariant 3 holds. */
 static void resize_node(struct dc_extent *f, struct dc_node *n,
@@ -440,6 +470,46 @@ static void array_regions_broken_are_3_to_9(void)
 	h_fini(&H);
 }
 
+/*
+ * SETUP on the array backend, node 0 with two fragments, one page
+ * reserved in each:
+ *
+ *   [1 MiB ........ 2 MiB)        [4 MiB ........ 5 MiB)
+ *        x (1 MiB + 64 KiB)            x (4 MiB + 64 KiB)
+ *
+ * Its memory array is a block of the initial pool: a header {0, bytes}
+ * (0: not stolen), then the regions {1 MiB, 2 MiB - 1}, {4 MiB, 5 MiB - 1},
+ * found by that content. One field changed by hand at a time.
+ * Expect: invariant 1 for a region ending before it starts or the second
+ * starting inside the first, 2 for the first touching the second, 6 for
+ * the first a byte shorter (the memory sum is off); 0 after each repair.
+ */
+static void array_memory_regions_broken_are_1_2_6(void)
+{
+	uint64_t *w = NULL, *p;
+	size_t words = (1 << 16) / 8;
+
+	h_init(&H, ops, 12, 1 << 16, 0);
+	CU_ASSERT_FATAL(h_add(&H, 0, MiB, MiB) == 0);
+	CU_ASSERT_FATAL(h_add(&H, 0, 4 * MiB, MiB) == 0);
+	CU_ASSERT_FATAL(dc_reserve(H.sys, MiB + 0x10000, 0x1000) == 0);
+	CU_ASSERT_FATAL(dc_reserve(H.sys, 4 * MiB + 0x10000, 0x1000) == 0);
+	CU_ASSERT_FATAL(dc_check(H.sys) == 0);
+	p = H.pool;
+	for (size_t i = 0; i + 6 <= words && !w; i++)
+		if (p[i] == 0 && p[i + 1] % 64 == 0 && p[i + 1] &&
+		    p[i + 2] == MiB && p[i + 3] == 2 * MiB - 1 &&
+		    p[i + 4] == 4 * MiB && p[i + 5] == 5 * MiB - 1)
+			w = p + i + 2;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	BREAK_BY(backend_check(0), w[1], w[0] - 1, 1);
+	BREAK_BY(backend_check(0), w[2], w[1], 1);
+	BREAK_BY(backend_check(0), w[1], w[2] - 1, 2);
+	BREAK_BY(backend_check(0), w[0], w[0] + 1, 6);
+	CU_ASSERT_EQUAL(dc_check(H.sys), 0);
+	h_fini(&H);
+}
+
 /* Bit i of the bitmap: page spfn + i, 1 = taken (backends/bitmap.c). */
 static void flip(uint64_t *bits, uint64_t i)
 {
@@ -585,6 +655,8 @@ int main(int argc, char **argv)
 		    state_of_a_call_outside_one_is_9_and_10);
 	CU_add_test(su, "check_of_no_system_or_gone_one",
 		    check_of_no_system_or_gone_one);
+	CU_add_test(su, "metadata_record_outside_fragments_is_6",
+		    metadata_record_outside_fragments_is_6);
 	CU_add_test(su, "fragments_and_records_out_of_step_are_2_7_8",
 		    fragments_and_records_out_of_step_are_2_7_8);
 	CU_add_test(su, "fragment_changed_in_setup_is_backend_invariant",
@@ -596,6 +668,8 @@ int main(int argc, char **argv)
 			    memory_count_off_by_one_is_array_10);
 		CU_add_test(su, "array_regions_broken_are_3_to_9",
 			    array_regions_broken_are_3_to_9);
+		CU_add_test(su, "array_memory_regions_broken_are_1_2_6",
+			    array_memory_regions_broken_are_1_2_6);
 	}
 	if (!is("tree"))	/* the tree's nodes are checked as a tree */
 		CU_add_test(su,
@@ -612,3 +686,4 @@ int main(int argc, char **argv)
 			    backend_call_left_open_is_108);
 	return h_run();
 }
+
