@@ -445,6 +445,51 @@ static void set_node_to_new_node_at_each_pool_size(void)
 	CU_ASSERT(ok > 0 && failed > 0);
 }
 
+/*
+ * dc_set_distance between two nodes that do not exist yet, after node 0
+ * [1 MiB, 2 MiB), at every pool size from 0 to 4 KiB, one entry apart:
+ * the call creates node 1, then node 2, then a distance table for three.
+ * Expect: it either succeeds (3 nodes, the distance kept) or fails with
+ * DC_ENOSPC and changes nothing (node 1 and 2 absent again, every stat
+ * and walk as before, dc_check 0); both happen.
+ */
+static void set_distance_to_new_nodes_at_each_pool_size(void)
+{
+	struct dc_snapshot *s0, *s1;
+	struct dc_harness h;
+	size_t ok = 0, failed = 0;
+	struct dc_stats st;
+	int r;
+
+	for (size_t bytes = 0; bytes <= 4096; bytes += DC_POOL_ENTRY_SIZE) {
+		h_init(&h, ops, 12, bytes, 0);
+		if (h_add(&h, 0, MiB, MiB)) {
+			h_fini(&h);
+			continue;
+		}
+		s0 = h_snap_new(h.sys);
+		r = dc_set_distance(h.sys, 1, 2, 40);
+		if (r) {
+			CU_ASSERT_EQUAL(r, DC_ENOSPC);
+			s1 = h_snap_new(h.sys);
+			CU_ASSERT(h_snap_same(s0, s1));
+			h_snap_del(s1);
+			CU_ASSERT_EQUAL(dc_stats(h.sys, DC_NO_NODE, &st), 0);
+			CU_ASSERT_EQUAL(st.nodes, 1);
+			failed++;
+		} else {
+			CU_ASSERT_EQUAL(dc_stats(h.sys, DC_NO_NODE, &st), 0);
+			CU_ASSERT_EQUAL(st.nodes, 3);
+			ok++;
+		}
+		CU_ASSERT_EQUAL(dc_check(h.sys), 0);
+		h_snap_del(s0);
+		h_fini(&h);
+	}
+	printf("\n  set_distance: %zu succeeded, %zu failed ", ok, failed);
+	CU_ASSERT(ok > 0 && failed > 0);
+}
+
 int main(int argc, char **argv)
 {
 	char name[64];
@@ -470,5 +515,7 @@ int main(int argc, char **argv)
 		    finalize_without_room_for_every_node_at_each_pool_size);
 	CU_add_test(su, "set_node_to_new_node_at_each_pool_size",
 		    set_node_to_new_node_at_each_pool_size);
+	CU_add_test(su, "set_distance_to_new_nodes_at_each_pool_size",
+		    set_distance_to_new_nodes_at_each_pool_size);
 	return h_run();
 }
