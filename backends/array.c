@@ -76,9 +76,9 @@
  * shared with the tree backend's own steals: a page that dc_pool_prepare
  * stole for the metadata record stays stolen, and when that page's
  * reservation leaves the backup without its spare slots, the call
- * commits instead. prepare() first checks, without side effects, that
- * both steals would succeed (find with the page stolen for entries set
- * aside), so a prepare that fails changes nothing.
+ * commits instead. A steal that fails changes nothing (dc_meta_steal()
+ * returns DC_ENOSPC with nothing changed), so neither does a growth that
+ * fails.
  *
  * Invariants (check() returns the number of the first broken one):
  *  1  memory regions: base <= last, ascending, disjoint
@@ -324,17 +324,15 @@ static bool iter_prev(const struct array_state *s, struct range_iter *it,
 }
 
 /*
- * The lowest (highest) fit of w in the free ranges, with the range
- * [xb, xl] set aside when have_x (prepare's dry run of two steals).
- * A linear scan from one end, as __memblock_find_range_*(): each free
- * range is clamped to the window and the first aligned fit wins.
+ * The lowest (highest) fit of w in the free ranges. A linear scan from
+ * one end, as __memblock_find_range_*(): each free range is clamped to
+ * the window and the first aligned fit wins.
  */
 static bool find_fit(const struct array_state *s, const struct dc_window *w,
-		     bool have_x, dc_addr_t xb, dc_addr_t xl, dc_addr_t *out)
+		     dc_addr_t *out)
 {
 	struct range_iter it;
-	dc_addr_t b, l, pb[2], pl[2];
-	int k, np;
+	dc_addr_t b, l;
 
 	if (w->top_down)
 		iter_last(s, &it);
@@ -350,25 +348,9 @@ static bool find_fit(const struct array_state *s, const struct dc_window *w,
 			l = w->last;
 		if (b > l)
 			continue;
-		/* pieces of [b, l] outside [xb, xl], in search order */
-		np = 0;
-		if (!have_x || xl < b || xb > l) {
-			pb[np] = b, pl[np++] = l;
-		} else {
-			if (xb > b)
-				pb[np] = b, pl[np++] = xb - 1;
-			if (xl < l)
-				pb[np] = xl + 1, pl[np++] = l;
-			if (np == 2 && w->top_down) {
-				pb[0] = xl + 1, pl[0] = l;
-				pb[1] = b, pl[1] = xb - 1;
-			}
-		}
-		for (k = 0; k < np; k++)
-			if (w->top_down ?
-			    dc_fit_high(pb[k], pl[k], w->size, w->align, out) :
-			    dc_fit_low(pb[k], pl[k], w->size, w->align, out))
-				return true;
+		if (w->top_down ? dc_fit_high(b, l, w->size, w->align, out) :
+				  dc_fit_low(b, l, w->size, w->align, out))
+			return true;
 	}
 	return false;
 }
@@ -549,8 +531,8 @@ static void array_install(struct dc_node *n, struct region_array *a,
 	if (!*grown) {
 		*backup = old;
 		*grown = 1;
-	} else if (old) {
-		block_retire(n, old);
+	} else {
+		block_retire(n, old);	/* not NULL: the first growth set it */
 	}
 }
 
@@ -838,7 +820,7 @@ static int array_find(const struct dc_node *n, const struct dc_window *w,
 {
 	dc_addr_t a;
 
-	if (!find_fit(array_state_const(n), w, false, 0, 0, &a))
+	if (!find_fit(array_state_const(n), w, &a))
 		return DC_ENOMEM;
 	*out = a;
 	return 0;
@@ -851,7 +833,7 @@ static int array_alloc(struct dc_node *n, const struct dc_window *w,
 	dc_addr_t a;
 	int err;
 
-	if (!find_fit(s, w, false, 0, 0, &a))
+	if (!find_fit(s, w, &a))
 		return DC_ENOMEM;
 	err = take(s, a, a + (w->size - 1), false);
 	if (err)

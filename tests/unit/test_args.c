@@ -56,6 +56,7 @@ static void null_and_uninitialised_systems_are_einval(void)
 		CU_ASSERT_EQUAL(dc_add_node(sys[i], 0), DC_EINVAL);
 		CU_ASSERT_EQUAL(dc_set_distance(sys[i], 0, 1, 20), DC_EINVAL);
 		CU_ASSERT_EQUAL(dc_set_node(sys[i], 0, 1, 0), DC_EINVAL);
+		CU_ASSERT_EQUAL(dc_remove_memory(sys[i], 0, 1), DC_EINVAL);
 		CU_ASSERT_EQUAL(dc_set_access_limit(sys[i], 0), DC_EINVAL);
 		CU_ASSERT_EQUAL(dc_reserve_loose(sys[i], 0, 1, &n), DC_EINVAL);
 		CU_ASSERT_EQUAL(dc_alloc(sys[i], &q, &a), DC_EINVAL);
@@ -160,6 +161,66 @@ static void init_with_one_null_member_is_einval(void)
 	free(sys);
 }
 
+/*
+ * Expect: dc_init refuses, with DC_EINVAL and without writing the system,
+ * a page_shift below 12 (but not 0, the default) or above 30, a flag it
+ * does not know, a pool_bytes with no pool, and a pool whose range wraps
+ * past the end of the address space; page_shift 30 and the top-down flag
+ * are accepted.
+ */
+static void init_with_bad_config_is_einval(void)
+{
+	struct dc_system *sys = calloc(1, sizeof(*sys));
+	struct dc_config cfg = { 0 };
+	struct dc_platform plat = { 0 };
+	static char pool[4096];
+
+	CU_ASSERT_FATAL(sys != NULL);
+	plat.phys_to_virt = dc_host_phys_to_virt;
+	cfg.page_shift = 11;
+	CU_ASSERT_EQUAL(dc_init(sys, &cfg, &plat), DC_EINVAL);
+	cfg.page_shift = 31;
+	CU_ASSERT_EQUAL(dc_init(sys, &cfg, &plat), DC_EINVAL);
+	cfg.page_shift = 12;
+	cfg.flags = DC_CFG_TOP_DOWN << 1;
+	CU_ASSERT_EQUAL(dc_init(sys, &cfg, &plat), DC_EINVAL);
+	cfg.flags = 0;
+	cfg.pool_bytes = sizeof(pool);
+	CU_ASSERT_EQUAL(dc_init(sys, &cfg, &plat), DC_EINVAL);
+	cfg.pool = (void *)(UINTPTR_MAX - 1024);
+	CU_ASSERT_EQUAL(dc_init(sys, &cfg, &plat), DC_EINVAL);
+	CU_ASSERT_EQUAL(dc_phase(sys), DC_EINVAL);	/* never written */
+	cfg.pool = pool;
+	cfg.page_shift = 30;
+	cfg.flags = DC_CFG_TOP_DOWN;
+	CU_ASSERT_EQUAL(dc_init(sys, &cfg, &plat), 0);
+	CU_ASSERT_EQUAL(dc_phase(sys), DC_SETUP);
+	CU_ASSERT_EQUAL(dc_check(sys), 0);
+	free(sys);
+}
+
+/* Expect: DC_EINVAL, nothing changed, for a distance of 0 or above
+ * 65535 (the table holds 16 bits); 65535 itself is kept. */
+static void distance_out_of_range_is_einval_unchanged(void)
+{
+	start(false);
+	H_EXPECT_UNCHANGED(H.sys, DC_EINVAL, dc_set_distance(H.sys, 0, 1, 0));
+	H_EXPECT_UNCHANGED(H.sys, DC_EINVAL,
+			   dc_set_distance(H.sys, 0, 1, 65536));
+	CU_ASSERT_EQUAL(dc_set_distance(H.sys, 0, 1, 65535), 0);
+	CU_ASSERT_EQUAL(dc_check(H.sys), 0);
+	h_fini(&H);
+}
+
+/* Expect: no backend is named NULL or "" or "avl". */
+static void backend_find_of_unknown_names_is_null(void)
+{
+	CU_ASSERT_PTR_NULL(dc_backend_find(NULL));
+	CU_ASSERT_PTR_NULL(dc_backend_find(""));
+	CU_ASSERT_PTR_NULL(dc_backend_find("avl"));
+	CU_ASSERT_PTR_EQUAL(dc_backend_find(ops->name), ops);
+}
+
 int main(int argc, char **argv)
 {
 	char name[64];
@@ -182,6 +243,12 @@ int main(int argc, char **argv)
 	CU_add_test(su, "null_callbacks_and_pointers",
 		    null_callbacks_and_pointers);
 	CU_add_test(su, "strerror_of_any_int", strerror_of_any_int);
+	CU_add_test(su, "init_with_bad_config_is_einval",
+		    init_with_bad_config_is_einval);
+	CU_add_test(su, "distance_out_of_range_is_einval_unchanged",
+		    distance_out_of_range_is_einval_unchanged);
+	CU_add_test(su, "backend_find_of_unknown_names_is_null",
+		    backend_find_of_unknown_names_is_null);
 	CU_add_test(su, "init_with_one_null_member_is_einval",
 		    init_with_one_null_member_is_einval);
 	return h_run();

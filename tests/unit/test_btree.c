@@ -120,6 +120,37 @@ static dc_addr_t fit(const struct dc_btree *t, dc_addr_t lo, dc_addr_t last,
 /* ------------------------------------------------------------- edge cases */
 
 /*
+ * |[0 .. 0xfff]|: one extent that fits a page anywhere in it.
+ * Expect: a window of size 0, an alignment of 0 or 3 (not a power of
+ * two), and a window that ends before it starts find nothing, and the
+ * out address is left alone; the same window with size 1 and alignment
+ * 1 finds 0.
+ */
+static void fit_refuses_malformed_windows(void)
+{
+	struct talloc ta;
+	struct dc_btree_alloc a = ta_alloc(&ta);
+	struct dc_btree t;
+	bool found;
+	dc_addr_t x;
+
+	dc_btree_init(&t, DC_BTREE_PLAIN);
+	bt_add(&t, &a, 0, 0xfff, 0);
+	x = fit(&t, 0, 0xfff, 0, 1, false, &found);
+	CU_ASSERT(!found && x == 0xdead);
+	x = fit(&t, 0, 0xfff, 1, 0, false, &found);
+	CU_ASSERT(!found && x == 0xdead);
+	x = fit(&t, 0, 0xfff, 1, 3, true, &found);
+	CU_ASSERT(!found && x == 0xdead);
+	x = fit(&t, 0x800, 0x7ff, 1, 1, false, &found);
+	CU_ASSERT(!found && x == 0xdead);
+	x = fit(&t, 0, 0xfff, 1, 1, false, &found);
+	CU_ASSERT(found && x == 0);
+	CU_ASSERT_EQUAL(dc_btree_check(&t, true), 0);
+	bt_clear(&t, &a);
+}
+
+/*
  * |[0 ........ 0xfff]|              ...           [2^64-4096 .. 2^64-1]|
  * Expect: the extent at 0 fits any alignment, even 2^63; top-down fits
  * end exactly at 2^64-1; a window ending below the top clips it; find_le
@@ -1024,6 +1055,90 @@ static void check_reports_corrupted_invariant(void)
 }
 
 /*
+ * The tree of check_reports_corrupted_invariant(); several fields broken
+ * at once, and an empty tree whose fields disagree.
+ * Expect: the smallest broken number wins whichever the walk meets first:
+ * 7 (root key) then 3 (max of the inner node below it) gives 3, and a
+ * leaf with too few entries found after that (4) still gives 3; a
+ * missing child or a height past DC_BTREE_MAX_HEIGHT is 4; a leaf extent
+ * ending before it starts is 1. An empty tree with a root, a count or
+ * bytes is 4, 5, 5; each is 0 again once repaired.
+ */
+static void check_reports_smallest_of_several(void)
+{
+	struct talloc ta;
+	struct dc_btree_alloc a = ta_alloc(&ta);
+	struct dc_btree t, e;
+	struct dc_btree_node *root, *in, *leaf, *save, *none = NULL, lone;
+	uint64_t key, max, last, base;
+	unsigned char cnt;
+	unsigned h;
+
+	dc_btree_init(&t, DC_BTREE_PLAIN);
+	for (int i = 0; i < 2000; i++)
+		bt_add(&t, &a, 1000ULL * i, 1000ULL * i + 99 + i % 50, 0);
+	CU_ASSERT_FATAL(dc_btree_check(&t, true) == 0 && t.height >= 3);
+	root = t.root;
+	in = kid(root, 1);
+	leaf = in;
+	while (nb(leaf)[1])
+		leaf = kid(leaf, 1);
+
+	memcpy(&key, nb(root) + IN_KEY + 8, 8);
+	key--;
+	memcpy(nb(root) + IN_KEY + 8, &key, 8);
+	CU_ASSERT_EQUAL(dc_btree_check(&t, true), 7);
+	memcpy(&max, nb(in) + IN_MAX, 8);
+	max++;
+	memcpy(nb(in) + IN_MAX, &max, 8);
+	CU_ASSERT_EQUAL(dc_btree_check(&t, true), 3);
+	cnt = nb(leaf)[0];
+	nb(leaf)[0] = 0;
+	CU_ASSERT_EQUAL(dc_btree_check(&t, true), 3);
+	nb(leaf)[0] = cnt;
+	max--;
+	memcpy(nb(in) + IN_MAX, &max, 8);
+	key++;
+	memcpy(nb(root) + IN_KEY + 8, &key, 8);
+	CU_ASSERT_EQUAL(dc_btree_check(&t, true), 0);
+
+	save = kid(in, 0);
+	memcpy(nb(in) + IN_CHILD, &none, sizeof(none));
+	CU_ASSERT_EQUAL(dc_btree_check(&t, true), 4);
+	memcpy(nb(in) + IN_CHILD, &save, sizeof(save));
+	h = t.height;
+	t.height = DC_BTREE_MAX_HEIGHT + 1;
+	CU_ASSERT_EQUAL(dc_btree_check(&t, true), 4);
+	t.height = h;
+	CU_ASSERT_EQUAL(dc_btree_check(&t, true), 0);
+
+	leaf = t.root;
+	while (nb(leaf)[1])
+		leaf = kid(leaf, 0);
+	memcpy(&last, nb(leaf) + LF_LAST, 8);
+	memcpy(&base, nb(leaf) + LF_BASE, 8);
+	last++;
+	memcpy(nb(leaf) + LF_BASE, &last, 8);	/* base[0] past last[0] */
+	CU_ASSERT_EQUAL(dc_btree_check(&t, false), 1);
+	memcpy(nb(leaf) + LF_BASE, &base, 8);
+	CU_ASSERT_EQUAL(dc_btree_check(&t, true), 0);
+	bt_clear(&t, &a);
+
+	dc_btree_init(&e, DC_BTREE_PLAIN);
+	CU_ASSERT_EQUAL(dc_btree_check(&e, true), 0);
+	e.root = &lone;		/* never read: the height says empty */
+	CU_ASSERT_EQUAL(dc_btree_check(&e, true), 4);
+	e.root = NULL;
+	e.count = 1;
+	CU_ASSERT_EQUAL(dc_btree_check(&e, true), 5);
+	e.count = 0;
+	e.bytes = 1;
+	CU_ASSERT_EQUAL(dc_btree_check(&e, true), 5);
+	e.bytes = 0;
+	CU_ASSERT_EQUAL(dc_btree_check(&e, true), 0);
+}
+
+/*
  * [0..99] [100..199]: touching extents.
  * Expect: B2 fails only when the caller asks for maximal extents; a
  * resize that opens a gap repairs it.
@@ -1717,6 +1832,8 @@ int main(int argc, char **argv)
 		  fit_at_address_zero_any_alignment },
 		{ "fit_top_down_at_address_space_top",
 		  fit_top_down_at_address_space_top },
+		{ "fit_refuses_malformed_windows",
+		  fit_refuses_malformed_windows },
 		{ "whole_address_space_extent", whole_address_space_extent },
 		{ "fit_alignment_larger_than_every_extent_fails",
 		  fit_alignment_larger_than_every_extent_fails },
@@ -1740,6 +1857,8 @@ int main(int argc, char **argv)
 		  scattered_reservations_cost_under_32_bytes },
 		{ "check_reports_corrupted_invariant",
 		  check_reports_corrupted_invariant },
+		{ "check_reports_smallest_of_several",
+		  check_reports_smallest_of_several },
 		{ "check_reports_touching_extents_only_when_maximal",
 		  check_reports_touching_extents_only_when_maximal },
 		{ "find_fit_matches_linear_scan_on_random_sets",

@@ -336,6 +336,160 @@ static void pool_runs_dry_at_each_call(void)
 	}
 }
 
+/*
+ * Room for one node's metadata only, at every pool size:
+ *
+ *   node 0 [1 MiB, + 8 pages)   pages 0-5 reserved, 6-7 free
+ *   node 1 [2 MiB, + 4 pages)   all reserved
+ *
+ * For every initial pool from 0 to 8 KiB, one entry (64 bytes) apart:
+ * SETUP as drawn (pool sizes too small for it are skipped), then
+ * dc_finalize. On the bitmap backend each node needs a page for its
+ * bitmap, both from node 0's two free pages; the record of node 0's
+ * block needs a pool entry, stolen (a page) once the pool is dry.
+ * Expect: dc_finalize either succeeds (READY, dc_check 0) or fails with
+ * DC_ENOSPC changing nothing (still SETUP, every stat and walk as
+ * before, dc_check 0: the steals of node 0 are undone, entries and all);
+ * the tree and array backends place nothing at dc_finalize and always
+ * succeed, the bitmap backend both fails (pool dry) and succeeds.
+ */
+static void finalize_without_room_for_every_node_at_each_pool_size(void)
+{
+	struct dc_snapshot *s0, *s1;
+	struct dc_harness h;
+	size_t ok = 0, failed = 0;
+	int r;
+
+	for (size_t bytes = 0; bytes <= 8192; bytes += DC_POOL_ENTRY_SIZE) {
+		h_init(&h, ops, 12, bytes, 0);
+		if (h_add(&h, 0, MiB, 8 * P) || h_add(&h, 1, 2 * MiB, 4 * P) ||
+		    dc_reserve(h.sys, MiB, 6 * P) ||
+		    dc_reserve(h.sys, 2 * MiB, 4 * P)) {
+			h_fini(&h);
+			continue;
+		}
+		CU_ASSERT_EQUAL_FATAL(dc_check(h.sys), 0);
+		s0 = h_snap_new(h.sys);
+
+		r = dc_finalize(h.sys);
+		if (r) {
+			CU_ASSERT_EQUAL(r, DC_ENOSPC);
+			s1 = h_snap_new(h.sys);
+			CU_ASSERT(h_snap_same(s0, s1));
+			h_snap_del(s1);
+			CU_ASSERT_EQUAL(dc_phase(h.sys), DC_SETUP);
+			failed++;
+		} else {
+			CU_ASSERT_EQUAL(dc_phase(h.sys), DC_READY);
+			ok++;
+		}
+		CU_ASSERT_EQUAL(dc_check(h.sys), 0);
+		h_snap_del(s0);
+		h_fini(&h);
+	}
+	printf("\n  finalize: %zu succeeded, %zu failed ", ok, failed);
+	CU_ASSERT(ok > 0);
+	CU_ASSERT_EQUAL(failed > 0, strcmp(ops->name, "bitmap") == 0);
+}
+
+/*
+ * A dc_set_node over two nodes to a new one, at every pool size:
+ *
+ *   node 0 [1 MiB, 2 MiB)        node 1 [2 MiB, 3 MiB)
+ *            |<-- to node 2: [1.5 MiB, 2.5 MiB) -->|
+ *   one page reserved in each half of the moved range
+ *
+ * For every initial pool from 0 to 16 KiB, one entry apart: SETUP as
+ * drawn (sizes too small for it are skipped), then the move. Its pieces
+ * are prepared in address order: node 0's part and node 2's (a new node:
+ * its metadata is made from nothing), then node 1's part, so that some
+ * sizes run dry after node 2 has grown.
+ * Expect: the move either succeeds (dc_check 0) or fails with DC_ENOSPC
+ * and changes nothing (node 2 absent again, every stat and walk as
+ * before, dc_check 0); both happen.
+ */
+static void set_node_to_new_node_at_each_pool_size(void)
+{
+	struct dc_snapshot *s0, *s1;
+	struct dc_harness h;
+	size_t ok = 0, failed = 0;
+	int r;
+
+	for (size_t bytes = 0; bytes <= 16384; bytes += DC_POOL_ENTRY_SIZE) {
+		h_init(&h, ops, 12, bytes, 0);
+		if (h_add(&h, 0, MiB, MiB) || h_add(&h, 1, 2 * MiB, MiB) ||
+		    dc_reserve(h.sys, MiB + MiB / 2 + 16 * P, P) ||
+		    dc_reserve(h.sys, 2 * MiB + 16 * P, P)) {
+			h_fini(&h);
+			continue;
+		}
+		CU_ASSERT_EQUAL_FATAL(dc_check(h.sys), 0);
+		s0 = h_snap_new(h.sys);
+		r = dc_set_node(h.sys, MiB + MiB / 2, MiB, 2);
+		if (r) {
+			CU_ASSERT_EQUAL(r, DC_ENOSPC);
+			s1 = h_snap_new(h.sys);
+			CU_ASSERT(h_snap_same(s0, s1));
+			h_snap_del(s1);
+			CU_ASSERT_EQUAL(dc_node_of(h.sys, 2 * MiB), 1);
+			failed++;
+		} else {
+			CU_ASSERT_EQUAL(dc_node_of(h.sys, 2 * MiB), 2);
+			ok++;
+		}
+		CU_ASSERT_EQUAL(dc_check(h.sys), 0);
+		h_snap_del(s0);
+		h_fini(&h);
+	}
+	printf("\n  set_node: %zu succeeded, %zu failed ", ok, failed);
+	CU_ASSERT(ok > 0 && failed > 0);
+}
+
+/*
+ * dc_set_distance between two nodes that do not exist yet, after node 0
+ * [1 MiB, 2 MiB), at every pool size from 0 to 4 KiB, one entry apart:
+ * the call creates node 1, then node 2, then a distance table for three.
+ * Expect: it either succeeds (3 nodes, the distance kept) or fails with
+ * DC_ENOSPC and changes nothing (node 1 and 2 absent again, every stat
+ * and walk as before, dc_check 0); both happen.
+ */
+static void set_distance_to_new_nodes_at_each_pool_size(void)
+{
+	struct dc_snapshot *s0, *s1;
+	struct dc_harness h;
+	size_t ok = 0, failed = 0;
+	struct dc_stats st;
+	int r;
+
+	for (size_t bytes = 0; bytes <= 4096; bytes += DC_POOL_ENTRY_SIZE) {
+		h_init(&h, ops, 12, bytes, 0);
+		if (h_add(&h, 0, MiB, MiB)) {
+			h_fini(&h);
+			continue;
+		}
+		s0 = h_snap_new(h.sys);
+		r = dc_set_distance(h.sys, 1, 2, 40);
+		if (r) {
+			CU_ASSERT_EQUAL(r, DC_ENOSPC);
+			s1 = h_snap_new(h.sys);
+			CU_ASSERT(h_snap_same(s0, s1));
+			h_snap_del(s1);
+			CU_ASSERT_EQUAL(dc_stats(h.sys, DC_NO_NODE, &st), 0);
+			CU_ASSERT_EQUAL(st.nodes, 1);
+			failed++;
+		} else {
+			CU_ASSERT_EQUAL(dc_stats(h.sys, DC_NO_NODE, &st), 0);
+			CU_ASSERT_EQUAL(st.nodes, 3);
+			ok++;
+		}
+		CU_ASSERT_EQUAL(dc_check(h.sys), 0);
+		h_snap_del(s0);
+		h_fini(&h);
+	}
+	printf("\n  set_distance: %zu succeeded, %zu failed ", ok, failed);
+	CU_ASSERT(ok > 0 && failed > 0);
+}
+
 int main(int argc, char **argv)
 {
 	char name[64];
@@ -356,5 +510,12 @@ int main(int argc, char **argv)
 		    phys_to_virt_fails_at_each_call);
 	CU_add_test(su, "pool_runs_dry_at_each_call",
 		    pool_runs_dry_at_each_call);
+	CU_add_test(su,
+		    "finalize_without_room_for_every_node_at_each_pool_size",
+		    finalize_without_room_for_every_node_at_each_pool_size);
+	CU_add_test(su, "set_node_to_new_node_at_each_pool_size",
+		    set_node_to_new_node_at_each_pool_size);
+	CU_add_test(su, "set_distance_to_new_nodes_at_each_pool_size",
+		    set_distance_to_new_nodes_at_each_pool_size);
 	return h_run();
 }

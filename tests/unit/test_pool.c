@@ -169,6 +169,44 @@ static void steals_only_what_phys_to_virt_maps(void)
 	h_fini(&H);
 }
 
+/*
+ * node 0 [1 MiB, 3 MiB), READY; phys_to_virt maps below 2 MiB only (not
+ * known to the library until it is refused).
+ *
+ *   1 MiB            2 MiB            3 MiB
+ *   |   maps         |   refused      |
+ *
+ * Expect: a zeroing top-down allocation whose window holds one page
+ * fit, at 2 MiB, fails with DC_ENOMEM and changes nothing (the refused
+ * fit is the lowest in its window: nothing below it to bisect for); one
+ * over [1 MiB, 3 MiB) gets the highest page that maps, 2 MiB - 4 KiB;
+ * once an access limit of 1.5 MiB is set (below the refusal learned),
+ * it gets 1.5 MiB - 4 KiB.
+ */
+static void zeroing_fit_refused_at_window_start_is_enomem(void)
+{
+	struct dc_request q = { 0x1000, 0x1000, 0x200000, 0x201000, 0,
+				DC_REQ_ZERO | DC_REQ_TOP_DOWN |
+				DC_REQ_EXACT_NODE };
+	dc_addr_t a = 0;
+
+	h_init(&H, dc_backend_find("tree"), 12, 1 << 16, 0);
+	H.refuse_from = 0x200000;
+	CU_ASSERT_FATAL(h_add(&H, 0, 0x100000, 0x200000) == 0);
+	CU_ASSERT_FATAL(dc_finalize(H.sys) == 0);
+	H_EXPECT_UNCHANGED(H.sys, DC_ENOMEM, dc_alloc(H.sys, &q, &a));
+	CU_ASSERT_EQUAL(a, 0);
+	q.min_addr = 0x100000;
+	q.max_addr = 0x300000;
+	CU_ASSERT_EQUAL(dc_alloc(H.sys, &q, &a), 0);
+	CU_ASSERT_EQUAL(a, 0x200000 - 0x1000);
+	CU_ASSERT_EQUAL(dc_set_access_limit(H.sys, 0x180000), 0);
+	CU_ASSERT_EQUAL(dc_alloc(H.sys, &q, &a), 0);
+	CU_ASSERT_EQUAL(a, 0x180000 - 0x1000);
+	CU_ASSERT_EQUAL(dc_check(H.sys), 0);
+	h_fini(&H);
+}
+
 /* Expect: the last block retired is given back to the pool exactly; an
  * older one becomes entries. */
 static void block_undo_restores_the_pool_exactly(void)
@@ -206,6 +244,8 @@ int main(void)
 		    full_node_takes_from_nearest_other_node);
 	CU_add_test(s, "steals_only_what_phys_to_virt_maps",
 		    steals_only_what_phys_to_virt_maps);
+	CU_add_test(s, "zeroing_fit_refused_at_window_start_is_enomem",
+		    zeroing_fit_refused_at_window_start_is_enomem);
 	CU_add_test(s, "block_undo_restores_the_pool_exactly",
 		    block_undo_restores_the_pool_exactly);
 	return h_run();

@@ -269,9 +269,10 @@ static struct dc_extent *corrupt_setup(struct dc_tree *t, struct dc_extent *e,
 }
 
 /*
- * 100 extents; one node's height, base or parent link, the root's parent
- * link, or the tree's count or bytes is changed by hand.
- * Expect: dc_tree_check names the broken invariant (3, 1, 3, 3, 4, 4),
+ * 100 extents; one node's height, base or parent link, a right child's
+ * parent link, the root's parent link, or the tree's count or bytes is
+ * changed by hand.
+ * Expect: dc_tree_check names the broken invariant (3, 1, 3, 3, 3, 4, 4),
  * the smallest one when several break, and 0 again once repaired.
  */
 static void check_reports_corrupted_invariant(void)
@@ -299,7 +300,11 @@ static void check_reports_corrupted_invariant(void)
 	x->parent = x;
 	CU_ASSERT_EQUAL(dc_tree_check(&t, false), 3);
 	x->parent = save;
-	t.root->parent = x;
+	x = t.root->right;
+	x->parent = x;		/* a right child that disowns its parent */
+	CU_ASSERT_EQUAL(dc_tree_check(&t, false), 3);
+	x->parent = t.root;
+	t.root->parent = x;	/* a root with a parent */
 	CU_ASSERT_EQUAL(dc_tree_check(&t, false), 3);
 	t.root->parent = NULL;
 
