@@ -125,15 +125,18 @@ _Static_assert(_Alignof(struct tree_state) <= _Alignof(uint64_t),
 enum tree_memo_kind {
 	MEMO_FREE = DC_PROBE_FREE,	/* c holds all of [base, last] */
 	MEMO_TAKEN = DC_PROBE_TAKEN,	/* c: find_le(last), none in range */
-	MEMO_FIT,			/* c holds [base, last], w's fit */
+	MEMO_FIT,			/* c holds the fit found in w */
+};
+
+/* What a memo answers: the node, the tree's change count, the kind, and
+ * the probe's range or the find's window. */
+struct tree_memo_key {
+	uint64_t w[8];
 };
 
 struct tree_memo {
-	const struct dc_node *n;	/* NULL: nothing memoised */
-	uint64_t gen;
-	dc_addr_t base, last;
-	enum tree_memo_kind kind;
-	struct dc_window w;		/* MEMO_FIT: the window searched */
+	struct tree_memo_key key;	/* word 0, the node: 0 for none */
+	dc_addr_t at;			/* MEMO_FIT: the fit found */
 	struct dc_btree_cur c;
 };
 
@@ -350,40 +353,55 @@ static struct tree_memo *tree_memo(const struct dc_node *n)
 	return (struct tree_memo *)(void *)dc_txn_memo(n);
 }
 
-/* The memo's cursor for a probe of [base, last], which fills it: the
- * memo holds nothing until tree_memo_set() says what it holds. */
+/* The memo's cursor, for a probe or find to fill: the memo holds nothing
+ * until tree_memo_set() says what it holds. */
 static struct dc_btree_cur *tree_memo_cur(const struct dc_node *n)
 {
 	struct tree_memo *m = tree_memo(n);
 
-	m->n = 0;
+	m->key.w[0] = 0;
 	return &m->c;
 }
 
-static struct tree_memo *tree_memo_set(const struct dc_node *n,
-					dc_addr_t base, dc_addr_t last,
-					enum tree_memo_kind kind)
+/* The key of a probe of [base, last] (want) or of a find in window w. */
+static struct tree_memo_key tree_memo_key(const struct dc_node *n,
+					  enum tree_memo_kind kind,
+					  dc_addr_t base, dc_addr_t last,
+					  const struct dc_window *w)
 {
-	struct tree_memo *m = tree_memo(n);
+	struct tree_memo_key k = { { (uintptr_t)n,
+				     tree_state_const(n)->gen, kind } };
 
-	m->n = n;
-	m->gen = tree_state_const(n)->gen;
-	m->base = base;
-	m->last = last;
-	m->kind = kind;
-	return m;
+	if (w) {
+		k.w[3] = w->lo;
+		k.w[4] = w->last;
+		k.w[5] = w->size;
+		k.w[6] = w->align;
+		k.w[7] = w->top_down;
+	} else {
+		k.w[3] = base;
+		k.w[4] = last;
+	}
+	return k;
 }
 
-/* What the memo holds for n when it is of this kind and n's tree has not
- * changed since, or NULL. */
+static void tree_memo_set(const struct dc_node *n,
+			  const struct tree_memo_key *k)
+{
+	tree_memo(n)->key = *k;
+}
+
+/* The memo if it answers key k (same node, tree unchanged since, same
+ * kind and question), else NULL; one comparison of the whole key. */
 static struct tree_memo *tree_memo_get(const struct dc_node *n,
-				       enum tree_memo_kind kind)
+				       const struct tree_memo_key *k)
 {
 	struct tree_memo *m = tree_memo(n);
+	uint64_t d = 0;
 
-	if (m->n != n || m->gen != tree_state_const(n)->gen || m->kind != kind)
-		return 0;
-	return m;
+	for (unsigned i = 0; i < 8; i++)
+		d |= m->key.w[i] ^ k->w[i];
+	return d ? 0 : m;
 }
 
 /* The cursor of a probe of [base, last] on an unchanged tree, or NULL. */
@@ -391,16 +409,11 @@ static struct dc_btree_cur *tree_memo_probed(const struct dc_node *n,
 					     dc_addr_t base, dc_addr_t last,
 					     enum dc_probe want)
 {
-	struct tree_memo *m = tree_memo_get(n, (enum tree_memo_kind)want);
+	struct tree_memo_key k = tree_memo_key(n, (enum tree_memo_kind)want,
+					       base, last, 0);
+	struct tree_memo *m = tree_memo_get(n, &k);
 
-	return m && m->base == base && m->last == last ? &m->c : 0;
-}
-
-static bool tree_same_window(const struct dc_window *a,
-			     const struct dc_window *b)
-{
-	return a->lo == b->lo && a->last == b->last && a->size == b->size &&
-	       a->align == b->align && a->top_down == b->top_down;
+	return m ? &m->c : 0;
 }
 
 /* Take [base, last] out of the extent at c, which holds it (the four
@@ -470,6 +483,7 @@ static int tree_probe(const struct dc_node *n, dc_addr_t base,
 {
 	const struct tree_state *s = tree_state_const(n);
 	struct dc_btree_cur *c = tree_memo_cur(n);
+	struct tree_memo_key k;
 
 	if (want == DC_PROBE_FREE) {
 		if (!tree_holding(s, base, last, c))
@@ -477,7 +491,8 @@ static int tree_probe(const struct dc_node *n, dc_addr_t base,
 	} else if (dc_btree_find_le(&s->free, last, c) && c->last >= base) {
 		return DC_ENOENT;
 	}
-	tree_memo_set(n, base, last, (enum tree_memo_kind)want);
+	k = tree_memo_key(n, (enum tree_memo_kind)want, base, last, 0);
+	tree_memo_set(n, &k);
 	return 0;
 }
 
@@ -528,11 +543,14 @@ static int tree_find(const struct dc_node *n, const struct dc_window *w,
 		     dc_addr_t *out)
 {
 	struct dc_btree_cur *c = tree_memo_cur(n);
+	struct tree_memo_key k;
 	dc_addr_t a;
 
 	if (!dc_btree_find_fit(&tree_state_const(n)->free, w, c, &a))
 		return DC_ENOMEM;
-	tree_memo_set(n, a, a + (w->size - 1), MEMO_FIT)->w = *w;
+	k = tree_memo_key(n, MEMO_FIT, 0, 0, w);
+	tree_memo_set(n, &k);
+	tree_memo(n)->at = a;
 	*out = a;
 	return 0;
 }
@@ -541,14 +559,15 @@ static int tree_alloc(struct dc_node *n, const struct dc_window *w,
 		      dc_addr_t *out)
 {
 	struct tree_state *s = tree_state(n);
-	struct tree_memo *m = tree_memo_get(n, MEMO_FIT);
+	struct tree_memo_key k = tree_memo_key(n, MEMO_FIT, 0, 0, w);
+	struct tree_memo *m = tree_memo_get(n, &k);
 	struct dc_btree_cur own, *c = &own;
 	dc_addr_t a;
 	int err;
 
-	if (m && tree_same_window(&m->w, w)) {
+	if (m) {
 		c = &m->c;
-		a = m->base;
+		a = m->at;
 	} else if (!dc_btree_find_fit(&s->free, w, c, &a)) {
 		return DC_ENOMEM;
 	}
