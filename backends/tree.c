@@ -86,29 +86,13 @@
  * reserve and alloc add to it, free subtracts; add_memory and
  * remove_memory change the memory itself, not what is taken of it.
  */
-#include "core/btree.h"
+#include "backends/tree.h"
 #include "core/pool.h"
 #include "core/range.h"
 #include "core/tree.h"
 
 #define TREE_NODE DC_BTREE_NODE_SIZE
 #define TREE_SHIFT_MAX 4	/* steals grow to 2^4 pages */
-
-struct tree_state {
-	struct dc_btree free;	/* free extents, maximal */
-	uint64_t gen;		/* changes of the free tree */
-	dc_size_t taken;	/* used + metadata bytes */
-	struct dc_btree_node *spare;	/* spare nodes, threaded by w[0] */
-	struct dc_btree_node *fresh;	/* acquired in this call */
-	uint32_t nspare;	/* on both lists */
-	uint32_t nfresh;
-	uint32_t want;		/* nodes this call's inserts may take */
-	uint32_t inserts;	/* inserts prepared in this call */
-	int32_t net;		/* nodes taken minus given in this call */
-	uint8_t shift, shift0;	/* next steal: 2^shift pages; at call start */
-	uint8_t internal;	/* growing: a steal prepares its reservation */
-	uint8_t in_call;
-};
 
 _Static_assert(sizeof(struct tree_state) <=
 	       DC_BACKEND_STATE_WORDS * sizeof(uint64_t),
@@ -618,7 +602,7 @@ static int tree_check_spare(const struct tree_state *s)
 
 	for (; x && k <= s->nspare; k++)
 		x = (const struct dc_btree_node *)(uintptr_t)x->w[0];
-	if (k != s->nspare || x)
+	if (k != s->nspare)	/* a longer list stops at nspare + 1 */
 		return 8;
 	if (s->fresh || s->nfresh || s->want || s->inserts || s->net ||
 	    s->in_call || s->internal)

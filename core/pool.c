@@ -140,10 +140,9 @@ void dc_pool_init(struct dc_pool *p, void *mem, dc_size_t bytes)
 	p->start = p->end = p->lo = p->hi = 0;
 	if (!mem || bytes < 16)
 		return;
+	/* 16 bytes or more hold at least 8 aligned ones: e > s */
 	e = (s + (uintptr_t)bytes) & ~(uintptr_t)7;	/* dc_init: no wrap */
 	s = (s + 7) & ~(uintptr_t)7;
-	if (e <= s)
-		return;
 	p->start = p->lo = s;
 	p->end = p->hi = e;
 }
@@ -227,9 +226,9 @@ int dc_pool_block(struct dc_system *sys, dc_size_t bytes, void **va)
 
 	if (!bytes || bytes > p->hi - p->lo)
 		return DC_ENOSPC;
+	/* lo and hi stay 8-aligned (dc_pool_init, 64-byte entries, 8-byte
+	 * blocks), so bytes rounded up to 8 still fit */
 	b = (bytes + 7) & ~(dc_size_t)7;
-	if (b > p->hi - p->lo)
-		return DC_ENOSPC;
 	p->hi -= (uintptr_t)b;
 	*va = memset((void *)p->hi, 0, (size_t)b);
 	return DC_OK;

@@ -99,24 +99,26 @@ static void find_in_setup_gives_lowest_or_highest_fit(void)
  *   |  [x]   [x]   [x]   [x]   ...   (until a call fails)       |
  *
  * Expect: every call succeeds or fails with DC_ENOSPC; a failed call
- * changes nothing (stats and walks); a backend that is not page-granular
+ * changes nothing (stats and walks), nor do a free and an alloc then
+ * that would split a range; a backend that is not page-granular
  * does run out (the bitmap needs nothing to reserve); after finish(), the
  * end of the call, accounting adds up, and once the pages are freed
  * through the public calls (which prepare) dc_check is clean.
  */
 static void unprepared_reserves_fail_unchanged(void)
 {
+	struct dc_window w = { .last = 2 * MiB - 1, .size = P, .align = P };
 	struct dc_snapshot *before, *after;
 	struct dc_stats st;
 	struct dc_node *n;
+	dc_addr_t p, a;
 	int fails = 0, r;
 
 	h_init(&H, ops, 12, 64 << 10, 0);
 	CU_ASSERT_FATAL(h_add(&H, 0, MiB, MiB) == 0);
 	CU_ASSERT_FATAL(dc_finalize(H.sys) == 0);
 	n = H.sys->node[0];
-	for (dc_addr_t p = MiB + P; p < 2 * MiB - 2 * P && !fails;
-	     p += 2 * P) {
+	for (p = MiB + P; p < 2 * MiB - 2 * P && !fails; p += 2 * P) {
 		if (dc_meta_overlaps(n, p, p + P - 1))
 			continue;	/* the bitmap's own page */
 		before = h_snap_new(H.sys);
@@ -127,6 +129,16 @@ static void unprepared_reserves_fail_unchanged(void)
 			CU_ASSERT(h_snap_same(before, after));
 			h_snap_del(after);
 			fails++;
+			/* a free and an alloc that would split a range next
+			 * to it (p - 2 P is reserved, p - P .. free) too */
+			w.lo = p + P;
+			CU_ASSERT_EQUAL(ops->free(n, p - 2 * P + 0x100,
+						  p - 2 * P + 0x1ff),
+					DC_ENOSPC);
+			CU_ASSERT_EQUAL(ops->alloc(n, &w, &a), DC_ENOSPC);
+			after = h_snap_new(H.sys);
+			CU_ASSERT(h_snap_same(before, after));
+			h_snap_del(after);
 		}
 		h_snap_del(before);
 	}
@@ -136,11 +148,62 @@ static void unprepared_reserves_fail_unchanged(void)
 	CU_ASSERT(h_accounting_ok(H.sys));
 	/* what a call holds at rest (the array's spare slots) comes back
 	 * with the next prepared calls: the public frees of those pages */
-	for (dc_addr_t p = MiB + P; p < 2 * MiB - 2 * P; p += 2 * P)
+	for (p = MiB + P; p < 2 * MiB - 2 * P; p += 2 * P)
 		if (!dc_meta_overlaps(n, p, p + P - 1))
 			dc_free(H.sys, p, P);
 	CU_ASSERT_EQUAL(dc_stats(H.sys, 0, &st), 0);
 	CU_ASSERT_EQUAL(st.used, 0);
+	CU_ASSERT_EQUAL(dc_check(H.sys), 0);
+	h_fini(&H);
+}
+
+/*
+ * Node 0 [1 MiB, 1 MiB + 64 KiB) with page 3 reserved; the ops table
+ * called directly where the contract promises an answer without a probe
+ * before: remove_memory of pages 2-4 (SETUP), alloc of more than is free
+ * in one run (READY); and, past the contract, a reserve of the used page
+ * and a free of a free one (READY).
+ *
+ *   page  0  1  2  3  4  5 ... 15
+ *        [ .  .  . [x] .  .  ... ]
+ *
+ * Expect: DC_EBUSY and DC_ENOMEM; DC_EBUSY and DC_ENOENT from the
+ * byte-exact backends, a no-op on the bitmap; nothing changed each time.
+ */
+static void refusals_without_a_probe_change_nothing(void)
+{
+	struct dc_window w = { .lo = MiB, .last = MiB + 16 * P - 1,
+			       .size = 13 * P, .align = P };
+	struct dc_snapshot *before, *after;
+	struct dc_node *n;
+	dc_addr_t a = 0xdead;
+	int r;
+
+	h_init(&H, ops, 12, 64 << 10, 0);
+	CU_ASSERT_FATAL(h_add(&H, 0, MiB, 16 * P) == 0);
+	CU_ASSERT_FATAL(dc_reserve(H.sys, MiB + 3 * P, P) == 0);
+	n = H.sys->node[0];
+	before = h_snap_new(H.sys);
+	CU_ASSERT_EQUAL(ops->remove_memory(n, MiB + 2 * P, MiB + 5 * P - 1),
+			DC_EBUSY);
+	after = h_snap_new(H.sys);
+	CU_ASSERT(h_snap_same(before, after));
+	h_snap_del(before);
+	h_snap_del(after);
+	CU_ASSERT_FATAL(dc_finalize(H.sys) == 0);
+	before = h_snap_new(H.sys);
+	CU_ASSERT_EQUAL(ops->alloc(n, &w, &a), DC_ENOMEM);
+	/* a used page reserved again, a free page freed: refused, or on a
+	 * page-granular backend a no-op (2.4 sets or clears the bit) */
+	r = ops->reserve(n, MiB + 3 * P, MiB + 4 * P - 1);
+	CU_ASSERT(r == DC_EBUSY || (!r && ops->page_granular));
+	r = ops->free(n, MiB + 5 * P, MiB + 6 * P - 1);
+	CU_ASSERT(r == DC_ENOENT || (!r && ops->page_granular));
+	CU_ASSERT_EQUAL(a, 0xdead);
+	after = h_snap_new(H.sys);
+	CU_ASSERT(h_snap_same(before, after));
+	h_snap_del(before);
+	h_snap_del(after);
 	CU_ASSERT_EQUAL(dc_check(H.sys), 0);
 	h_fini(&H);
 }
@@ -164,5 +227,7 @@ int main(int argc, char **argv)
 		    find_in_setup_gives_lowest_or_highest_fit);
 	CU_add_test(su, "unprepared_reserves_fail_unchanged",
 		    unprepared_reserves_fail_unchanged);
+	CU_add_test(su, "refusals_without_a_probe_change_nothing",
+		    refusals_without_a_probe_change_nothing);
 	return h_run();
 }

@@ -21,6 +21,7 @@
 
 #include "core/pool.h"
 #include "harness.h"
+#include "nodes/node.h"
 
 #define P 0x1000ull
 
@@ -207,6 +208,122 @@ static void zeroing_fit_refused_at_window_start_is_enomem(void)
 	h_fini(&H);
 }
 
+/*
+ * Two nodes, no distance set, then a distance from 0 to 1 of 30; a steal
+ * asked for nothing, for more than the address space holds, and in SETUP.
+ * Expect: dc_node_get() finds the two nodes and no other (absent, or a
+ * nid out of range); dc_distance() is 10 to itself and 20 otherwise
+ * without a table,
+ * including for a node outside it (NULL: a node that does not exist);
+ * the table's value once set; every such steal is DC_ENOSPC and takes
+ * nothing.
+ */
+static void distances_and_steals_out_of_range(void)
+{
+	struct dc_node *n0, *n1;
+	struct dc_stats s;
+	dc_addr_t pa = 0;
+	void *va = NULL;
+
+	h_init(&H, dc_backend_find("tree"), 12, 64 << 10, 0);
+	CU_ASSERT_FATAL(h_add(&H, 0, 0x100000, 0x100000) == 0);
+	CU_ASSERT_FATAL(h_add(&H, 1, 0x300000, 0x100000) == 0);
+	n0 = dc_node_get(H.sys, 0);
+	n1 = dc_node_get(H.sys, 1);
+	CU_ASSERT_FATAL(n0 && n1 && n0 != n1);
+	CU_ASSERT_PTR_NULL(dc_node_get(H.sys, 2));		/* absent */
+	CU_ASSERT_PTR_NULL(dc_node_get(H.sys, -1));		/* out of range */
+	CU_ASSERT_PTR_NULL(dc_node_get(H.sys, DC_MAX_NODES));
+	CU_ASSERT_EQUAL(dc_distance(H.sys, n0, n0), 10);
+	CU_ASSERT_EQUAL(dc_distance(H.sys, n0, n1), 20);
+	CU_ASSERT_EQUAL(dc_distance(H.sys, n0, NULL), 20);
+	CU_ASSERT_EQUAL(dc_distance(H.sys, NULL, n1), 20);
+	CU_ASSERT_FATAL(dc_set_distance(H.sys, 0, 1, 30) == 0);
+	CU_ASSERT_EQUAL(dc_distance(H.sys, n0, n1), 30);
+	CU_ASSERT_EQUAL(dc_distance(H.sys, n1, n0), 20);
+	CU_ASSERT_EQUAL(dc_distance(H.sys, NULL, NULL), 10);
+	CU_ASSERT_EQUAL(dc_meta_steal(n0, P, &pa, &va), DC_ENOSPC); /* SETUP */
+	CU_ASSERT_FATAL(dc_finalize(H.sys) == 0);
+	dc_txn_begin(H.sys, 1, 0);
+	CU_ASSERT_EQUAL(dc_meta_steal(n0, 0, &pa, &va), DC_ENOSPC);
+	CU_ASSERT_EQUAL(dc_meta_steal(n0, ~(dc_size_t)0, &pa, &va), DC_ENOSPC);
+	CU_ASSERT_EQUAL(dc_txn_end(H.sys, 0), 0);
+	CU_ASSERT(pa == 0 && va == NULL);
+	dc_stats(H.sys, DC_NO_NODE, &s);
+	CU_ASSERT_EQUAL(s.steals, 0);
+	CU_ASSERT_EQUAL(dc_check(H.sys), 0);
+	h_fini(&H);
+}
+
+/* Free single pages two apart over [base, base + 2 * pages * P). */
+static void every_other_page_reserved(dc_addr_t base, int pages)
+{
+	for (int i = 0; i < pages; i++)
+		CU_ASSERT_FATAL(dc_reserve(H.sys, base + (2 * i + 1) * P, P) ==
+				0);
+}
+
+/*
+ * READY, node 0 [1 MiB, 2 MiB) with a 2560-byte pool (the node, its
+ * fragment and a few B-tree nodes, so that more must be stolen): its
+ * first 512 KiB one free page in two, the rest free; dc_reserve_loose over
+ * the first 512 KiB: 64 free runs in one call, whose worst case is more
+ * B-tree nodes than one stolen block of the usual size holds.
+ * Expect: the call asks for a block of the size it needs (or fails with
+ * DC_ENOSPC changing nothing); if it succeeds, every free page there is
+ * taken, newly counts them, and dc_check is clean.
+ */
+static void loose_reservation_of_many_runs_steals_what_it_needs(void)
+{
+	struct dc_snapshot *before, *after;
+	dc_size_t newly = 0;
+	struct dc_stats s;
+	int r;
+
+	h_init(&H, dc_backend_find("tree"), 12, 2560, 0);
+	CU_ASSERT_FATAL(h_add(&H, 0, 0x100000, 0x100000) == 0);
+	CU_ASSERT_FATAL(dc_finalize(H.sys) == 0);
+	every_other_page_reserved(0x100000, 64);
+	before = h_snap_new(H.sys);
+	r = dc_reserve_loose(H.sys, 0x100000, 0x80000, &newly);
+	after = h_snap_new(H.sys);
+	CU_ASSERT(r == 0 || r == DC_ENOSPC);
+	if (r) {
+		CU_ASSERT(h_snap_same(before, after));
+	} else {
+		CU_ASSERT_EQUAL(newly, 64 * P);
+		dc_stats(H.sys, 0, &s);
+		CU_ASSERT(s.steals >= 1);
+	}
+	h_snap_del(before);
+	h_snap_del(after);
+	CU_ASSERT_EQUAL(dc_check(H.sys), 0);
+	CU_ASSERT(h_accounting_ok(H.sys));
+	h_fini(&H);
+}
+
+/*
+ * Expect: dc_whole_pages() (what dc_release_all hands over) finds no
+ * whole page in a range inside page 0 or in the last bytes of the address
+ * space (rounding up would pass 2^64 - 1), and finds exactly the whole
+ * pages of a range with ragged edges, up to the address space's last page.
+ */
+static void whole_pages_at_the_edges_of_the_address_space(void)
+{
+	const dc_addr_t top = ~0ull;
+	dc_addr_t b = 0, l = 0;
+
+	h_init(&H, dc_backend_find("tree"), 12, 4096, 0);
+	CU_ASSERT_FALSE(dc_whole_pages(H.sys, 0, 100, &b, &l));
+	CU_ASSERT_FALSE(dc_whole_pages(H.sys, top - 10, top, &b, &l));
+	CU_ASSERT_FALSE(dc_whole_pages(H.sys, P + 1, 2 * P + 5, &b, &l));
+	CU_ASSERT_TRUE(dc_whole_pages(H.sys, P - 1, 4 * P + 5, &b, &l));
+	CU_ASSERT(b == P && l == 4 * P - 1);
+	CU_ASSERT_TRUE(dc_whole_pages(H.sys, top - 2 * P, top, &b, &l));
+	CU_ASSERT(b == top - 2 * P + 1 && l == top);	/* two pages */
+	h_fini(&H);
+}
+
 /* Expect: the last block retired is given back to the pool exactly; an
  * older one becomes entries. */
 static void block_undo_restores_the_pool_exactly(void)
@@ -227,6 +344,8 @@ static void block_undo_restores_the_pool_exactly(void)
 	CU_ASSERT_EQUAL(sys->pool.lo, before.lo);
 	CU_ASSERT_EQUAL(sys->pool.nentries, 0);
 	CU_ASSERT_EQUAL(dc_pool_block(sys, sizeof(mem) + 8, &a), DC_ENOSPC);
+	CU_ASSERT_EQUAL(dc_pool_block(sys, 0, &a), DC_ENOSPC);
+	CU_ASSERT_EQUAL(sys->pool.hi, before.hi);	/* neither took a byte */
 	free(sys);
 }
 
@@ -246,6 +365,12 @@ int main(void)
 		    steals_only_what_phys_to_virt_maps);
 	CU_add_test(s, "zeroing_fit_refused_at_window_start_is_enomem",
 		    zeroing_fit_refused_at_window_start_is_enomem);
+	CU_add_test(s, "loose_reservation_of_many_runs_steals_what_it_needs",
+		    loose_reservation_of_many_runs_steals_what_it_needs);
+	CU_add_test(s, "whole_pages_at_the_edges_of_the_address_space",
+		    whole_pages_at_the_edges_of_the_address_space);
+	CU_add_test(s, "distances_and_steals_out_of_range",
+		    distances_and_steals_out_of_range);
 	CU_add_test(s, "block_undo_restores_the_pool_exactly",
 		    block_undo_restores_the_pool_exactly);
 	return h_run();

@@ -184,7 +184,8 @@ static void height_stays_within_avl_bound_on_sorted_inserts(void)
 /*
  * [0..9] [20..29] [40..49] ... 
  * Expect: find_le gives the extent with the largest base <= addr, NULL
- * below the first; first/last/next/prev walk the order both ways.
+ * below the first; first/last/next/prev walk the order both ways; on
+ * the empty tree first, last and find_le are NULL.
  */
 static void find_le_and_walk_follow_address_order(void)
 {
@@ -194,6 +195,9 @@ static void find_le_and_walk_follow_address_order(void)
 	int i;
 
 	dc_tree_init(&t);
+	CU_ASSERT_PTR_NULL(dc_tree_first(&t));
+	CU_ASSERT_PTR_NULL(dc_tree_last(&t));
+	CU_ASSERT_PTR_NULL(dc_tree_find_le(&t, ~0ull));
 	for (i = 0; i < 50; i++)
 		tree_add(&t, &e[(i * 17) % 50], 20 * ((i * 17) % 50) + 100,
 			 20 * ((i * 17) % 50) + 109);
