@@ -150,6 +150,24 @@ long h_env(const char *name, long dflt)
 	return v && *v ? strtol(v, NULL, 0) : dflt;
 }
 
+CU_pSuite h_backend_suite(int argc, char **argv, const char *what,
+			  const struct dc_backend_ops **ops)
+{
+	const char *name = argc > 1 ? argv[1] : "tree";
+	char suite[96];
+
+	*ops = dc_backend_find(name);
+	if (!*ops) {
+		fprintf(stderr, "%s: backend '%s' not compiled in\n", argv[0],
+			name);
+		return NULL;
+	}
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return NULL;
+	snprintf(suite, sizeof(suite), "%s, %s", what, (*ops)->name);
+	return CU_add_suite(suite, NULL, NULL);
+}
+
 int h_run(void)
 {
 	unsigned failures;

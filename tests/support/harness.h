@@ -30,6 +30,15 @@ uint64_t h_seed(int argc, char **argv, int argi);
 /* Run the registered suites; exit status for main(). */
 int h_run(void);
 
+/*
+ * The start of a per-backend test's main(): the backend named by argv[1]
+ * (tree if none) in *ops, a CUnit registry, and a suite named
+ * "<what>, <backend>". NULL, with a line on stderr naming the program,
+ * if that backend is not compiled in or CUnit fails: main returns 2.
+ */
+CU_pSuite h_backend_suite(int argc, char **argv, const char *what,
+			  const struct dc_backend_ops **ops);
+
 /* An integer from the environment, or dflt. */
 long h_env(const char *name, long dflt);
 

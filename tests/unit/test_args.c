@@ -223,19 +223,11 @@ static void backend_find_of_unknown_names_is_null(void)
 
 int main(int argc, char **argv)
 {
-	char name[64];
 	CU_pSuite su;
 
-	ops = dc_backend_find(argc > 1 ? argv[1] : "tree");
-	if (!ops) {
-		fprintf(stderr, "test_args: backend '%s' not compiled in\n",
-			argc > 1 ? argv[1] : "tree");
+	su = h_backend_suite(argc, argv, "arguments", &ops);
+	if (!su)
 		return 2;
-	}
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	snprintf(name, sizeof(name), "arguments, %s", ops->name);
-	su = CU_add_suite(name, NULL, NULL);
 	CU_add_test(su, "null_and_uninitialised_systems_are_einval",
 		    null_and_uninitialised_systems_are_einval);
 	CU_add_test(su, "nids_out_of_range_are_einval_unchanged",

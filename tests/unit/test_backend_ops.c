@@ -206,19 +206,11 @@ static void refusals_without_a_probe_change_nothing(void)
 
 int main(int argc, char **argv)
 {
-	char name[64];
 	CU_pSuite su;
 
-	ops = dc_backend_find(argc > 1 ? argv[1] : "tree");
-	if (!ops) {
-		fprintf(stderr, "test_backend_ops: backend '%s' not compiled "
-			"in\n", argc > 1 ? argv[1] : "tree");
+	su = h_backend_suite(argc, argv, "backend ops", &ops);
+	if (!su)
 		return 2;
-	}
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	snprintf(name, sizeof(name), "backend ops, %s", ops->name);
-	su = CU_add_suite(name, NULL, NULL);
 	CU_add_test(su, "find_in_setup_gives_lowest_or_highest_fit",
 		    find_in_setup_gives_lowest_or_highest_fit);
 	CU_add_test(su, "unprepared_reserves_fail_unchanged",

@@ -671,19 +671,11 @@ static void tree_state_broken_is_5_and_8(void)
 
 int main(int argc, char **argv)
 {
-	char name[64];
 	CU_pSuite su;
 
-	ops = dc_backend_find(argc > 1 ? argv[1] : "tree");
-	if (!ops) {
-		fprintf(stderr, "test_check: backend '%s' not compiled in\n",
-			argc > 1 ? argv[1] : "tree");
+	su = h_backend_suite(argc, argv, "dc_check", &ops);
+	if (!su)
 		return 2;
-	}
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	snprintf(name, sizeof(name), "dc_check, %s", ops->name);
-	su = CU_add_suite(name, NULL, NULL);
 	CU_add_test(su, "broken_fragments_are_1_and_2",
 		    broken_fragments_are_1_and_2);
 	CU_add_test(su, "broken_counts_are_3_and_4", broken_counts_are_3_and_4);

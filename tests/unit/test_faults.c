@@ -492,20 +492,12 @@ static void set_distance_to_new_nodes_at_each_pool_size(void)
 
 int main(int argc, char **argv)
 {
-	char name[64];
 	CU_pSuite su;
 
-	ops = dc_backend_find(argc > 1 ? argv[1] : "tree");
-	if (!ops) {
-		fprintf(stderr, "test_faults: backend '%s' not compiled in\n",
-			argc > 1 ? argv[1] : "tree");
+	su = h_backend_suite(argc, argv, "fault injection", &ops);
+	if (!su)
 		return 2;
-	}
 	seed = h_seed(argc, argv, 2);
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	snprintf(name, sizeof(name), "fault injection, %s", ops->name);
-	su = CU_add_suite(name, NULL, NULL);
 	CU_add_test(su, "phys_to_virt_fails_at_each_call",
 		    phys_to_virt_fails_at_each_call);
 	CU_add_test(su, "pool_runs_dry_at_each_call",

@@ -441,19 +441,11 @@ int main(int argc, char **argv)
 #undef T
 #undef TB
 	};
-	char name[64];
 	CU_pSuite su;
 
-	ops = dc_backend_find(argc > 1 ? argv[1] : "tree");
-	if (!ops) {
-		fprintf(stderr, "test_findings: backend '%s' not compiled in\n",
-			argc > 1 ? argv[1] : "tree");
+	su = h_backend_suite(argc, argv, "fuzz findings", &ops);
+	if (!su)
 		return 2;
-	}
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	snprintf(name, sizeof(name), "fuzz findings, %s", ops->name);
-	su = CU_add_suite(name, NULL, NULL);
 	for (size_t t = 0; t < sizeof(tests) / sizeof(tests[0]); t++)
 		if (!tests[t].bytes || !ops->page_granular)
 			CU_add_test(su, tests[t].name, tests[t].fn);

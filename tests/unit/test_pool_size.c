@@ -158,19 +158,11 @@ static void a_small_pool_runs_out(void)
 
 int main(int argc, char **argv)
 {
-	char name[64];
 	CU_pSuite su;
 
-	ops = dc_backend_find(argc > 1 ? argv[1] : "tree");
-	if (!ops) {
-		fprintf(stderr, "test_pool_size: backend '%s' not compiled in\n",
-			argc > 1 ? argv[1] : "tree");
+	su = h_backend_suite(argc, argv, "DC_POOL_BYTES", &ops);
+	if (!su)
 		return 2;
-	}
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	snprintf(name, sizeof(name), "DC_POOL_BYTES, %s", ops->name);
-	su = CU_add_suite(name, NULL, NULL);
 	CU_add_test(su, "pool_bytes_is_enough", pool_bytes_is_enough);
 	CU_add_test(su, "a_small_pool_runs_out", a_small_pool_runs_out);
 	return h_run();
