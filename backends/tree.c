@@ -99,13 +99,7 @@ _Static_assert(sizeof(struct tree_state) <=
 	       "tree backend state must fit in dc_node.state");
 _Static_assert(_Alignof(struct tree_state) <= _Alignof(uint64_t),
 	       "dc_node.state must be aligned enough for tree_state");
-/*
- * What a probe found, for the reserve or free of the same piece that
- * follows it in the call (the node layer probes every piece before it
- * prepares any): the search path, valid while n's tree has not changed
- * (gen) since. Kept in the call's memo (dc_txn_memo()), so that a
- * reserve/free pair searches twice instead of four times.
- */
+/* The call's memo (dc_txn_memo()): see "Searching once" at the top. */
 enum tree_memo_kind {
 	MEMO_FREE = DC_PROBE_FREE,	/* c holds all of [base, last] */
 	MEMO_TAKEN = DC_PROBE_TAKEN,	/* c: find_le(last), none in range */

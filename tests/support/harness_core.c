@@ -123,6 +123,16 @@ bool h_snap_same(const struct dc_snapshot *a, const struct dc_snapshot *b)
 	return a && b && h_snap_equal(a, b);
 }
 
+bool h_snap_still(const struct dc_system *sys,
+		  const struct dc_snapshot *before)
+{
+	struct dc_snapshot *now = h_snap_new(sys);
+	bool same = h_snap_same(before, now);
+
+	h_snap_del(now);
+	return same;
+}
+
 void h_snap_del(struct dc_snapshot *s)
 {
 	if (s)

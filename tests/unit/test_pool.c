@@ -275,7 +275,7 @@ static void every_other_page_reserved(dc_addr_t base, int pages)
  */
 static void loose_reservation_of_many_runs_steals_what_it_needs(void)
 {
-	struct dc_snapshot *before, *after;
+	struct dc_snapshot *before;
 	dc_size_t newly = 0;
 	struct dc_stats s;
 	int r;
@@ -286,17 +286,15 @@ static void loose_reservation_of_many_runs_steals_what_it_needs(void)
 	every_other_page_reserved(0x100000, 64);
 	before = h_snap_new(H.sys);
 	r = dc_reserve_loose(H.sys, 0x100000, 0x80000, &newly);
-	after = h_snap_new(H.sys);
 	CU_ASSERT(r == 0 || r == DC_ENOSPC);
 	if (r) {
-		CU_ASSERT(h_snap_same(before, after));
+		CU_ASSERT(h_snap_still(H.sys, before));
 	} else {
 		CU_ASSERT_EQUAL(newly, 64 * P);
 		dc_stats(H.sys, 0, &s);
 		CU_ASSERT(s.steals >= 1);
 	}
 	h_snap_del(before);
-	h_snap_del(after);
 	CU_ASSERT_EQUAL(dc_check(H.sys), 0);
 	CU_ASSERT(h_accounting_ok(H.sys));
 	h_fini(&H);
