@@ -78,19 +78,19 @@ int dc_init_abi(struct dc_system *sys, const struct dc_config *cfg,
 
 /* The fragment holding pos, or NULL. A call's passes walk the same
  * pieces, and calls in a row mostly fall in the same fragment, so the
- * last fragment found is remembered (sys->txn.frag; forgotten whenever
+ * last fragment found is remembered (sys->frag_hint; forgotten whenever
  * the map changes, which only fragment_insert() and fragment_cut() do). */
 static const struct dc_extent *fragment_at(struct dc_system *sys,
 					   dc_addr_t pos)
 {
-	const struct dc_extent *f = sys->txn.frag;
+	const struct dc_extent *f = sys->frag_hint;
 
 	if (f && f->base <= pos && f->last >= pos)
 		return f;
 	f = dc_tree_find_le(&sys->fragments, pos);
 	if (!f || f->last < pos)
 		return NULL;
-	sys->txn.frag = f;
+	sys->frag_hint = f;
 	return f;
 }
 
@@ -315,7 +315,7 @@ static void fragment_insert(struct dc_system *sys, struct dc_node *n,
 					 dc_tree_first(&sys->fragments);
 	struct dc_extent *e;
 
-	sys->txn.frag = NULL;
+	sys->frag_hint = NULL;
 	if (left && (left->nid != n->nid || left->last + 1 != base))
 		left = 0;
 	if (right && (right->nid != n->nid || last == DC_ADDR_MAX ||
@@ -355,7 +355,7 @@ static void fragment_cut(struct dc_node *n, dc_addr_t b, dc_addr_t l)
 	struct dc_extent *f = dc_tree_find_le(&sys->fragments, b), *e;
 	dc_addr_t fl = f->last;
 
-	sys->txn.frag = NULL;
+	sys->frag_hint = NULL;
 	n->memory -= l - b + 1;
 	if (f->base == b && fl == l) {
 		dc_tree_erase(&sys->fragments, f);

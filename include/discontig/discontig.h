@@ -202,8 +202,6 @@ struct dc_txn {
 	dc_addr_t excl_base[3], excl_last[3];	/* never steal from these */
 	unsigned nexcl;
 	bool finalizing;	/* dc_finalize: steals are allowed */
-	const struct dc_extent *frag;	/* last fragment looked up; NULL
-					   whenever the map changes */
 	uint64_t memo[DC_TXN_MEMO_WORDS];	/* the backend's, per call */
 };
 
@@ -218,6 +216,9 @@ struct dc_system {
 	struct dc_txn txn;
 	struct dc_tree fragments;	/* every fragment, all nodes; nid in
 					   each extent */
+	const struct dc_extent *frag_hint;	/* last fragment looked up;
+						   NULL whenever the map
+						   changes */
 	uint16_t *distance;	/* dim x dim, in metadata; NULL: defaults */
 	unsigned dim;		/* rows of distance */
 	unsigned nr_nodes;	/* nodes present */
