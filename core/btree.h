@@ -119,7 +119,8 @@ struct dc_btree {
 
 /*
  * Where nodes come from. get() returns DC_BTREE_NODE_SIZE bytes, 8-aligned
- * (64-aligned keeps a node on NODE_SIZE / 64 cache lines), or NULL; put()
+ * (64-aligned keeps a node on NODE_SIZE / 64 cache lines: the tree
+ * backend's come from pool blocks or stolen pages, both are), or NULL; put()
  * takes back a node get() gave. Neither may call into the same tree.
  */
 struct dc_btree_alloc {

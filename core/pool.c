@@ -69,7 +69,8 @@
  * mapping 896 MiB).
  *
  * Invariants (checked by nodes/check.c):
- *  P1  pool->lo <= pool->hi, both 8-aligned, inside [start, end]
+ *  P1  pool->lo <= pool->hi, both on entry (cache line) boundaries, inside
+ *      [start, end]
  *  P2  outside a call, no node holds entries, the journal and the touched
  *      list are empty, nothing is excluded
  *  P3  n->meta holds exactly the blocks stolen from n, never overlapping
@@ -138,11 +139,11 @@ void dc_pool_init(struct dc_pool *p, void *mem, dc_size_t bytes)
 	p->nentries = 0;
 	p->bytes = bytes;
 	p->start = p->end = p->lo = p->hi = 0;
-	if (!mem || bytes < 16)
+	if (!mem || bytes < DC_POOL_ENTRY_SIZE)
 		return;
-	/* 16 bytes or more hold at least 8 aligned ones: e > s */
-	e = (s + (uintptr_t)bytes) & ~(uintptr_t)7;	/* dc_init: no wrap */
-	s = (s + 7) & ~(uintptr_t)7;
+	/* whole entries, each on one cache line (dc_init: no wrap) */
+	e = (s + (uintptr_t)bytes) & ~(uintptr_t)(DC_POOL_ENTRY_SIZE - 1);
+	s = (s + DC_POOL_ENTRY_SIZE - 1) & ~(uintptr_t)(DC_POOL_ENTRY_SIZE - 1);
 	p->start = p->lo = s;
 	p->end = p->hi = e;
 }
@@ -226,9 +227,9 @@ int dc_pool_block(struct dc_system *sys, dc_size_t bytes, void **va)
 
 	if (!bytes || bytes > p->hi - p->lo)
 		return DC_ENOSPC;
-	/* lo and hi stay 8-aligned (dc_pool_init, 64-byte entries, 8-byte
-	 * blocks), so bytes rounded up to 8 still fit */
-	b = (bytes + 7) & ~(dc_size_t)7;
+	/* lo and hi stay entry-aligned (dc_pool_init, whole entries), so
+	 * bytes rounded up to entries still fit */
+	b = (bytes + DC_POOL_ENTRY_SIZE - 1) & ~(dc_size_t)(DC_POOL_ENTRY_SIZE - 1);
 	p->hi -= (uintptr_t)b;
 	*va = memset((void *)p->hi, 0, (size_t)b);
 	return DC_OK;
@@ -252,13 +253,14 @@ static dc_size_t carve(void *va, dc_size_t bytes, void **list,
 void dc_pool_block_retire(struct dc_system *sys, void *va, dc_size_t bytes)
 {
 	struct dc_pool *p = &sys->pool;
-	dc_size_t b = (bytes + 7) & ~(dc_size_t)7;
+	dc_size_t b = (bytes + DC_POOL_ENTRY_SIZE - 1) &
+		      ~(dc_size_t)(DC_POOL_ENTRY_SIZE - 1);
 
 	if ((uintptr_t)va == p->hi) {	/* undo of the last block */
 		p->hi += (uintptr_t)b;
 		return;
 	}
-	carve(va, bytes, &p->entries, &p->nentries);
+	carve(va, b, &p->entries, &p->nentries);
 }
 
 unsigned dc_distance(const struct dc_system *sys, const struct dc_node *a,

@@ -45,7 +45,8 @@ unsigned dc_distance(const struct dc_system *sys, const struct dc_node *a,
 
 /* --- entries ------------------------------------------------------------- */
 
-/* Set up the caller's pool [mem, mem + bytes); entries are 8-aligned. */
+/* Set up the caller's pool [mem, mem + bytes): whole entries, each on its
+ * own 64-byte cache line, and blocks of whole entries from the top. */
 void dc_pool_init(struct dc_pool *p, void *mem, dc_size_t bytes);
 
 /* Free entries of the initial pool. */

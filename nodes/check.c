@@ -125,7 +125,7 @@ int dc_check(const struct dc_system *sys)
 		return r;
 	p = &sys->pool;
 	if (p->lo > p->hi || p->lo < p->start || p->hi > p->end ||
-	    (p->lo & 7) || (p->hi & 7) || sys->txn.journal ||
+	    ((p->lo | p->hi) & (DC_POOL_ENTRY_SIZE - 1)) || sys->txn.journal ||
 	    sys->txn.touched || sys->txn.nexcl || sys->txn.finalizing)
 		return 9;
 	if (sys->distance && sys->dim != sys->nr_nodes)

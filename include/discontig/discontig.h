@@ -63,16 +63,17 @@ typedef uint64_t dc_size_t;	/* byte count */
  * memblock-style doubling; per node: its descriptor, two smallest region
  * arrays, and three B-tree nodes (the tree backend's first leaf and the
  * two a split of it takes); the distance table; one call's worst-case
- * hold.
+ * hold. The pool is used in whole entries, each on its own cache line:
+ * its two ends and each block are rounded to DC_POOL_ENTRY_SIZE.
  * A constant expression: static char pool[DC_POOL_BYTES(16, 32, 4)];
  * tests/unit/test_pool_size.c checks it on every backend.
  */
 #define DC_POOL_BYTES(frags, reserved, nodes)                               \
 	((((dc_size_t)(frags) + (dc_size_t)(reserved)) * 4 +                 \
 	  DC_POOL_HOLD_ENTRIES) * DC_POOL_ENTRY_SIZE +                       \
-	 (dc_size_t)(nodes) * ((sizeof(struct dc_node) + 7) / 8 * 8 + 128 +  \
-			      3 * DC_POOL_TREE_NODE_SIZE) +              \
-	 (dc_size_t)(nodes) * (dc_size_t)(nodes) * 2 + 8)
+	 (dc_size_t)(nodes) * ((sizeof(struct dc_node) + 63) / 64 * 64 +     \
+			      128 + 3 * DC_POOL_TREE_NODE_SIZE) +        \
+	 (dc_size_t)(nodes) * (dc_size_t)(nodes) * 2 + 192)
 #define DC_POOL_HOLD_ENTRIES 16u	/* the most one call holds at once */
 #define DC_POOL_TREE_NODE_SIZE 512u	/* the tree backend's B-tree node */
 
@@ -188,7 +189,7 @@ struct dc_node {
 };
 
 struct dc_pool {		/* the caller's initial pool, see core/pool.c */
-	uintptr_t start, end;	/* as given, 8-aligned inward */
+	uintptr_t start, end;	/* as given, entry-aligned inward */
 	uintptr_t lo, hi;	/* untouched bytes [lo, hi) */
 	void *entries;		/* free entries */
 	dc_size_t nentries;

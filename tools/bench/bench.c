@@ -124,9 +124,9 @@ static void dc_figs(struct bench_target *t, struct bench_figures *out)
 	out->free_extents = tot.free_extents;
 	out->metadata = tot.metadata;
 	out->pool_used = (s->pool_entries0 - shared) * DC_POOL_ENTRY_SIZE;
-	/* node descriptors (dc_pool_block, 8-byte rounded) and one entry
+	/* node descriptors (dc_pool_block, rounded to entries) and one entry
 	 * per fragment of the fragment map */
-	out->node_share = nodes * ((sizeof(struct dc_node) + 7) & ~7ul) +
+	out->node_share = nodes * ((sizeof(struct dc_node) + 63) & ~63ul) +
 			  tot.fragments * DC_POOL_ENTRY_SIZE;
 }
 
