@@ -602,6 +602,8 @@ static void take_has_four_shapes_and_give_merges(void)
  * (DC_ENOSPC, nothing changed); compared after every split or merge past
  * a leaf, every change of height and every 512 steps.
  */
+static int aug_exact(const struct dc_btree *t);
+
 #define TG_N 65536u
 #define TG_NONE 0xffffffffu
 
@@ -709,9 +711,10 @@ static void take_and_give_keep_runs_maximal(void)
 			}
 			if (g.ta.gets - g0 > (long)need)
 				CU_FAIL_FATAL("take/give took more than promised");
-			if (((g.ta.live - live) * (g.ta.live - live) >= 4 ||
-			     g.t.height != h0 || s % 512 == 0) &&
-			    (dc_btree_check(&g.t, !g.t.kind) || !tg_same(&g))) {
+			if ((((g.ta.live - live) * (g.ta.live - live) >= 4 ||
+			      g.t.height != h0 || s % 512 == 0) &&
+			     (dc_btree_check(&g.t, !g.t.kind) || !tg_same(&g))) ||
+			    (s % 4096 == 0 && aug_exact(&g.t))) {
 				printf("\n  run %d step %ld; replay with DC_SEED=%"
 				       PRIu64 "\n", run, s, seed0);
 				CU_FAIL_FATAL("tree differs from the oracle");
@@ -975,6 +978,80 @@ static struct dc_btree_node *kid(struct dc_btree_node *n, int i)
 }
 
 /*
+ * The augmentation by brute force (B3, B6, B7), from the extents alone and
+ * not through core/btree.c's own bt_sum(), which dc_btree_check() uses:
+ * for each internal entry, the first base, the longest span and, for
+ * each class A = 8 << c, max minus the longest A-aligned span
+ * (last - align_up(base, A)) of the child's subtree, 0x40 when no
+ * extent there holds an A-aligned byte.
+ */
+struct aug {
+	uint64_t first, max, best[4];
+	bool seen, any[4];
+};
+
+static void aug_gather(const struct dc_btree *t, struct dc_btree_node *n,
+		       unsigned lv, struct aug *g)
+{
+	uint64_t b, l, a, al;
+
+	for (unsigned i = 0; i < nb(n)[0]; i++) {
+		if (lv) {
+			aug_gather(t, kid(n, (int)i), lv - 1, g);
+			continue;
+		}
+		memcpy(&b, nb(n) + LF_BASE + 8 * i, 8);
+		memcpy(&l, nb(n) + 8 + 8 * t->cap + 8 * i, 8);
+		if (!g->seen)
+			g->first = b;
+		g->seen = true;
+		g->max = l - b > g->max ? l - b : g->max;
+		for (unsigned c = 0; c < 4; c++) {
+			al = 8ULL << c;
+			a = b + (-b & (al - 1));	/* wraps below b: none */
+			if (a >= b && a <= l && (!g->any[c] ||
+						 l - a > g->best[c])) {
+				g->best[c] = l - a;
+				g->any[c] = true;
+			}
+		}
+	}
+}
+
+/* 0, or what dc_btree_check() would name: 3 (max), 6 (slack), 7 (key). */
+static int aug_node(const struct dc_btree *t, struct dc_btree_node *n,
+		    unsigned lv)
+{
+	uint64_t key, max;
+	int r;
+
+	for (unsigned i = 0; lv && i < nb(n)[0]; i++) {
+		struct aug g = { 0 };
+
+		aug_gather(t, kid(n, (int)i), lv - 1, &g);
+		memcpy(&key, nb(n) + IN_KEY + 8 * i, 8);
+		memcpy(&max, nb(n) + IN_MAX + 8 * i, 8);
+		if (max != g.max)
+			return 3;
+		for (unsigned c = 0; c < 4; c++)
+			if (nb(n)[IN_SLACK + 4 * i + c] !=
+			    (g.any[c] ? g.max - g.best[c] : 0x40))
+				return 6;
+		if (key != g.first)
+			return 7;
+		r = aug_node(t, kid(n, (int)i), lv - 1);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+static int aug_exact(const struct dc_btree *t)
+{
+	return t->root ? aug_node(t, t->root, t->height - 1u) : 0;
+}
+
+/*
  * 2000 extents (height 3 or more); fields of the root, an inner node and a leaf
  * changed by hand, one at a time, then put back.
  * Expect: dc_btree_check names the broken invariant: 1 (overlap), 3
@@ -995,6 +1072,7 @@ static void check_reports_corrupted_invariant(void)
 	for (int i = 0; i < 2000; i++)
 		bt_add(&t, &a, 1000ULL * i, 1000ULL * i + 99 + i % 50, 0);
 	CU_ASSERT_FATAL(dc_btree_check(&t, true) == 0 && t.height >= 3);
+	CU_ASSERT_EQUAL(aug_exact(&t), 0);
 	root = t.root;
 	in = kid(root, 1);
 	leaf = in;
@@ -1011,6 +1089,7 @@ static void check_reports_corrupted_invariant(void)
 	v++;
 	memcpy(nb(in) + IN_MAX, &v, 8);
 	CU_ASSERT_EQUAL(dc_btree_check(&t, true), 3);
+	CU_ASSERT_EQUAL(aug_exact(&t), 3);
 	v--;
 	memcpy(nb(in) + IN_MAX, &v, 8);
 
@@ -1038,12 +1117,14 @@ static void check_reports_corrupted_invariant(void)
 
 	nb(in)[IN_SLACK + 1] ^= 1;	/* class 16 of child 0 */
 	CU_ASSERT_EQUAL(dc_btree_check(&t, true), 6);
+	CU_ASSERT_EQUAL(aug_exact(&t), 6);
 	nb(in)[IN_SLACK + 1] ^= 1;
 
 	memcpy(&v, nb(root) + IN_KEY + 8, 8);
 	v--;
 	memcpy(nb(root) + IN_KEY + 8, &v, 8);
 	CU_ASSERT_EQUAL(dc_btree_check(&t, true), 7);
+	CU_ASSERT_EQUAL(aug_exact(&t), 7);
 	v++;
 	memcpy(nb(root) + IN_KEY + 8, &v, 8);
 	CU_ASSERT_EQUAL(dc_btree_check(&t, true), 0);
@@ -1078,6 +1159,7 @@ static void check_reports_smallest_of_several(void)
 	for (int i = 0; i < 2000; i++)
 		bt_add(&t, &a, 1000ULL * i, 1000ULL * i + 99 + i % 50, 0);
 	CU_ASSERT_FATAL(dc_btree_check(&t, true) == 0 && t.height >= 3);
+	CU_ASSERT_EQUAL(aug_exact(&t), 0);
 	root = t.root;
 	in = kid(root, 1);
 	leaf = in;
@@ -1318,6 +1400,7 @@ static void find_fit_matches_linear_scan_on_random_sets(void)
 		if (shape == 3 && pos < MAX64 - 4)
 			set_add(&t, &a, o, &no, MAX64 - 3, MAX64);
 		CU_ASSERT_FATAL(dc_btree_check(&t, true) == 0);
+		CU_ASSERT_EQUAL(aug_exact(&t), 0);
 		for (int q = 0; q < 4000; q++) {
 			struct dc_window w;
 			dc_addr_t x1 = 0xdead, x2 = 0xdead;
