@@ -266,37 +266,40 @@ static uint32_t bt_slack_min(uint32_t s, uint32_t x, dc_size_t d)
 /*
  * The entry that describes n (level lv) in its parent: its first key, its
  * longest span, and the slack of the items within 63 bytes of that span
- * (no other item can matter), in two passes; the second stops at slack 0.
- * With a bound (the entry as it was, when n's subtree has only lost
- * bytes since: an extent erased or shrunk), the new entry is no larger
- * in any class, so the first pass stops at an item as long as the old
- * max, and the second, if the max stayed, once the slack is back to the
- * old one: after an erase among equal extents, one item of each pass.
+ * (no other item can matter), in one pass: the slack is kept relative to
+ * the longest span so far and rebased when a longer one comes (an item
+ * that ends up more than 63 below the final span drops out in the
+ * rebase, as it would have been skipped). With a bound (the entry as it
+ * was, when n's subtree has only lost bytes since: an extent erased or
+ * shrunk), the new entry is no larger in any class, so the pass stops
+ * once it has reached the old entry: after an erase among equal extents,
+ * at the first item.
  */
 static void bt_sum(const struct dc_btree *t, struct dc_btree_node *n,
 		   unsigned lv, struct bt_item *it, const struct bt_item *bound)
 {
 	unsigned cap = bt_cap(t, lv), i, count = bt_count(n);
 	uint64_t *k = bt_k(n), *m = bt_m(n, cap);
-	uint32_t *s = bt_s(n, cap);
-	dc_size_t mx = 0, v, top = bound ? bound->m : DC_ADDR_MAX;
-	uint32_t floor = 0;
+	uint32_t *s = bt_s(n, cap), sl = SLACK_NONE, x;
+	dc_size_t mx = 0, v;
 
-	for (i = 0; i < count && mx != top; i++) {
+	for (i = 0; i < count; i++) {
 		v = lv ? m[i] : m[i] - k[i];
-		mx = v > mx ? v : mx;
-	}
-	if (bound && mx == top)
-		floor = bound->s;
-	it->s = SLACK_NONE;
-	for (i = 0; i < count && it->s != floor; i++) {
-		v = lv ? m[i] : m[i] - k[i];
-		if (mx - v <= 63)
-			it->s = bt_slack_min(it->s, lv ? s[i] :
-					     bt_ext_slack(k[i], v), mx - v);
+		if (v < mx && mx - v > 63)
+			continue;
+		x = lv ? s[i] : bt_ext_slack(k[i], v);
+		if (v > mx) {
+			sl = bt_slack_min(x, sl, v - mx);
+			mx = v;
+		} else {
+			sl = bt_slack_min(sl, x, mx - v);
+		}
+		if (bound && mx == bound->m && sl == bound->s)
+			break;
 	}
 	it->k = k[0];
 	it->m = mx;
+	it->s = sl;
 	it->p = n;
 }
 
