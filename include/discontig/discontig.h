@@ -64,7 +64,9 @@ typedef uint64_t dc_size_t;	/* byte count */
  * arrays, and three B-tree nodes (the tree backend's first leaf and the
  * two a split of it takes); the distance table; one call's worst-case
  * hold. The pool is used in whole entries, each on its own cache line:
- * its two ends and each block are rounded to DC_POOL_ENTRY_SIZE.
+ * its two ends and each block are rounded to DC_POOL_ENTRY_SIZE (64), so
+ * a descriptor counts rounded up, and 192 bytes cover the two ends and
+ * the distance table's rounding.
  * A constant expression: static char pool[DC_POOL_BYTES(16, 32, 4)];
  * tests/unit/test_pool_size.c checks it on every backend.
  */
