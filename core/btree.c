@@ -360,7 +360,8 @@ static void bt_fix(const struct dc_btree *t, const struct dc_btree_cur *c,
 {
 	struct bt_item it = { c->base, c->last - c->base, 0, NULL };
 
-	it.s = bt_ext_slack(it.k, it.m);
+	if (how == BT_GREW)	/* only a fold reads the extent's own slack */
+		it.s = bt_ext_slack(it.k, it.m);
 	for (; lv + 1 < t->height; lv++)
 		if (!bt_refresh(t, c->node[lv + 1], (unsigned)c->pos[lv + 1],
 				lv, how, &it))
@@ -437,12 +438,13 @@ static unsigned bt_seek(const struct dc_btree *t, dc_addr_t addr,
 	while (lv--) {
 		k = bt_rank(bt_k(n), bt_count(n), addr);
 		c->node[lv] = n;
-		c->pos[lv] = (signed char)(k - 1);
-		if (lv) {	/* key 0 stands for everything below key 1 */
-			k -= k > 0;
-			c->pos[lv] = (signed char)k;
-			n = bt_kids(n)[k];
+		if (!lv) {
+			c->pos[0] = (signed char)(k - 1);
+			break;
 		}
+		k -= k > 0;	/* key 0 stands for everything below key 1 */
+		c->pos[lv] = (signed char)k;
+		n = bt_kids(n)[k];
 	}
 	return k;
 }
